@@ -1,0 +1,44 @@
+"""The chapter 3-4 API of *Dive into Deep Learning* (d2l 0.17.6, PyTorch), working today.
+
+``import d2l_helpers as d2l`` runs the book's code unchanged. Importing downloads
+and computes nothing; see README.md, "Differences from d2l", for what we changed.
+"""
+from d2l_helpers.data import (
+    data_source,
+    get_dataloader_workers,
+    get_fashion_mnist_labels,
+    load_data_fashion_mnist,
+)
+from d2l_helpers.plotting import (
+    Animator,
+    plot,
+    plt,
+    predict_ch3,
+    set_axes,
+    set_figsize,
+    show_images,
+    use_svg_display,
+)
+from d2l_helpers.training import (
+    Accumulator,
+    Timer,
+    TrainingDivergedWarning,
+    TrainResult,
+    accuracy,
+    evaluate_accuracy,
+    evaluate_loss,
+    sgd,
+    train_ch3,
+    train_epoch_ch3,
+    try_gpu,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Accumulator", "Animator", "Timer", "TrainResult", "TrainingDivergedWarning",
+    "accuracy", "data_source", "evaluate_accuracy", "evaluate_loss", "get_dataloader_workers",
+    "get_fashion_mnist_labels", "load_data_fashion_mnist", "plot", "plt", "predict_ch3",
+    "set_axes", "set_figsize", "sgd", "show_images", "train_ch3", "train_epoch_ch3",
+    "try_gpu", "use_svg_display",
+]

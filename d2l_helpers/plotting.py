@@ -1,0 +1,173 @@
+"""Plotting: the book's matplotlib helpers (sections 2.4, 3.5 and 3.6).
+
+The only module that touches matplotlib or IPython. Figures are PNG inline by
+default (the book switches every plot to SVG, whose text changes from run to run);
+``use_svg_display()`` stays available as an explicit opt-in.
+"""
+import matplotlib.figure
+import torch
+from IPython import display
+from matplotlib import pyplot as plt
+from matplotlib_inline import backend_inline
+
+from d2l_helpers.data import get_fashion_mnist_labels
+from d2l_helpers.training import _mode
+
+__all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "Animator",
+           "show_images", "predict_ch3"]
+
+
+def use_svg_display():
+    """Show inline figures as SVG from now on (book section 2.4; opt-in here)."""
+    backend_inline.set_matplotlib_formats("svg")
+
+
+def set_figsize(figsize=(3.5, 2.5)):
+    """Set the default figure size (book 2.4); unlike the book it does not switch to SVG."""
+    plt.rcParams["figure.figsize"] = figsize
+
+
+def set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend):
+    """Set labels, limits, scales, legend and grid of ``axes`` (book section 2.4)."""
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    axes.set_yscale(yscale)
+    axes.set_xlim(xlim)
+    axes.set_ylim(ylim)
+    if legend:
+        axes.legend(legend)
+    axes.grid()
+
+
+def _as_plottable(values):
+    """Tensors that require grad or live on a GPU cannot go to matplotlib as they are."""
+    return values.detach().cpu() if torch.is_tensor(values) else values
+
+
+def _has_one_axis(X):
+    return (hasattr(X, "ndim") and X.ndim == 1
+            or isinstance(X, list) and not hasattr(X[0], "__len__"))
+
+
+def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+         xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
+         figsize=(3.5, 2.5), axes=None):
+    """Plot one or more curves (book section 2.4); tensors need no ``.detach()``."""
+    set_figsize(figsize)
+    axes = axes if axes else plt.gca()
+    X = [_as_plottable(x) for x in X] if isinstance(X, (list, tuple)) else _as_plottable(X)
+    if Y is not None:
+        Y = [_as_plottable(y) for y in Y] if isinstance(Y, (list, tuple)) else _as_plottable(Y)
+    if _has_one_axis(X):
+        X = [X]
+    if Y is None:
+        X, Y = [[]] * len(X), X
+    elif _has_one_axis(Y):
+        Y = [Y]
+    if len(X) != len(Y):
+        X = X * len(Y)
+    axes.cla()
+    for x, y, fmt in zip(X, Y, fmts):
+        if len(x):
+            axes.plot(x, y, fmt)
+        else:
+            axes.plot(y, fmt)
+    set_axes(axes, xlabel, ylabel, xlim, ylim, xscale, yscale, legend or [])
+
+
+def _in_notebook():
+    from IPython import get_ipython
+    return hasattr(get_ipython(), "kernel")
+
+
+class Animator:
+    """Plot data points as they arrive (book section 3.6).
+
+    Differences from the book: in Jupyter the figure is updated in place through a
+    display handle, so prints and warnings of the same cell survive and the saved
+    notebook holds the final figure exactly once; outside Jupyter each ``add``
+    prints one line instead of a ``<Figure ...>`` repr. ``ylim`` grows to show
+    points outside it rather than hide them.
+    """
+
+    def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
+                 xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
+                 nrows=1, ncols=1, figsize=(3.5, 2.5)):
+        self.legend = list(legend or [])
+        self.xlabel = xlabel
+        # A figure outside pyplot: the inline backend never shows it a second time.
+        self.fig = matplotlib.figure.Figure(figsize=figsize)
+        axes = self.fig.subplots(nrows, ncols)
+        self.axes = list(axes.flat) if nrows * ncols > 1 else [axes]
+        self._ylim = ylim
+        self.config_axes = lambda: set_axes(self.axes[0], xlabel, ylabel, xlim, ylim,
+                                            xscale, yscale, self.legend)
+        self.X, self.Y, self.fmts = None, None, fmts
+        self._handle = None
+        self._notebook = _in_notebook()
+
+    def add(self, x, y):
+        """Add one point to each curve and redraw (or print a line outside Jupyter)."""
+        if not hasattr(y, "__len__"):
+            y = [y]
+        n = len(y)
+        if not hasattr(x, "__len__"):
+            x = [x] * n
+        if not self.X:
+            self.X = [[] for _ in range(n)]
+        if not self.Y:
+            self.Y = [[] for _ in range(n)]
+        for i, (a, b) in enumerate(zip(x, y)):
+            if a is not None and b is not None:
+                self.X[i].append(a)
+                self.Y[i].append(b)
+        if self._notebook:
+            self._draw()
+        else:
+            print(self._line(x, y))
+
+    def _draw(self):
+        self.axes[0].cla()
+        for x, y, fmt in zip(self.X, self.Y, self.fmts):
+            self.axes[0].plot(x, y, fmt)
+        self.config_axes()
+        finite = [v for ys in self.Y for v in ys if abs(v) != float("inf") and v == v]
+        if self._ylim and finite:
+            self.axes[0].set_ylim(min(self._ylim[0], *finite), max(self._ylim[1], *finite))
+        if self._handle is None:
+            self._handle = display.display(self.fig, display_id=True)
+        else:
+            self._handle.update(self.fig)
+
+    def _line(self, x, y):
+        names = self.legend + [f"y{i}" for i in range(len(self.legend), len(y))]
+        values = "  ".join(f"{name} {value:.4f}" if isinstance(value, (int, float))
+                           else f"{name} -" for name, value in zip(names, y))
+        return f"{self.xlabel or 'x'} {x[0]}  {values}"
+
+
+def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
+    """Show images in a grid; return the array of axes (book section 3.5)."""
+    _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale))
+    axes = axes.flatten() if hasattr(axes, "flatten") else [axes]
+    for i, (ax, img) in enumerate(zip(axes, imgs)):
+        ax.imshow(img.detach().cpu().numpy() if torch.is_tensor(img) else img)
+        ax.axes.get_xaxis().set_visible(False)
+        ax.axes.get_yaxis().set_visible(False)
+        if titles:
+            ax.set_title(titles[i])
+    return axes
+
+
+def predict_ch3(net, test_iter, n=6):
+    """Show the first ``n`` test images with true and predicted labels (book 3.6).
+
+    The model is evaluated in eval mode without gradients; its mode is restored.
+    """
+    X, y = next(iter(test_iter))
+    with _mode(net, training=False), torch.no_grad():
+        preds = get_fashion_mnist_labels(net(X).argmax(dim=1))
+    trues = get_fashion_mnist_labels(y)
+    titles = [true + "\n" + pred for true, pred in zip(trues, preds)]
+    show_images(X[0:n].reshape((n, 28, 28)), 1, n, titles=titles[0:n])

@@ -1,0 +1,318 @@
+"""Training and evaluation: the book's chapter 3 loop (sections 3.6 and 4.4), returning data.
+
+Nothing here draws. ``train_ch3`` hands every epoch to an ``animator`` (any object
+with ``add(x, y)``; by default :class:`d2l_helpers.plotting.Animator`) and returns
+the per-epoch history, so exercises can compare runs.
+"""
+import contextlib
+import math
+import time
+import warnings
+from typing import NamedTuple
+
+import torch
+
+
+class TrainingDivergedWarning(RuntimeWarning):
+    """The training loss became NaN or infinite; ``train_ch3`` stopped early."""
+
+
+class Timer:
+    """Record several running times (book section 3.1)."""
+
+    def __init__(self):
+        self.times = []
+        self.start()
+
+    def start(self):
+        """Start the timer."""
+        self.tik = time.perf_counter()
+
+    def stop(self):
+        """Stop the timer; return the seconds since ``start`` and record them."""
+        self.times.append(time.perf_counter() - self.tik)
+        return self.times[-1]
+
+    def avg(self):
+        """Return the average of the recorded times."""
+        return sum(self.times) / len(self.times)
+
+    def sum(self):
+        """Return the sum of the recorded times."""
+        return sum(self.times)
+
+    def cumsum(self):
+        """Return the running totals of the recorded times, as a list."""
+        totals, running = [], 0.0
+        for t in self.times:
+            running += t
+            totals.append(running)
+        return totals
+
+
+class Accumulator:
+    """Running sums over ``n`` variables (book section 3.6).
+
+    Unlike the book's, ``add`` with the wrong number of values raises instead of
+    silently dropping the extra ones (the book zips them away).
+    """
+
+    def __init__(self, n):
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"Accumulator(n) needs a positive int, got {n!r}")
+        self.data = [0.0] * n
+
+    def add(self, *args):
+        """Add one value to each running sum; exactly ``n`` values are required."""
+        if len(args) != len(self.data):
+            raise ValueError(
+                f"Accumulator({len(self.data)}).add() got {len(args)} values {args!r}: "
+                f"pass exactly {len(self.data)}, one per running sum")
+        values = []
+        for i, value in enumerate(args):
+            try:
+                values.append(float(value))
+            except (TypeError, ValueError, RuntimeError) as err:
+                raise TypeError(f"Accumulator.add(): value {i} is not a single number: "
+                                f"{value!r:.80} ({err})") from None
+        self.data = [a + b for a, b in zip(self.data, values, strict=True)]
+
+    def reset(self):
+        """Set every running sum back to zero."""
+        self.data = [0.0] * len(self.data)
+
+    def __getitem__(self, idx):
+        return self.data[idx]
+
+
+def accuracy(y_hat, y):
+    """Return the number of correct predictions (a float), as in book section 3.6.
+
+    ``y_hat`` holds either class scores ``(batch, classes)`` or predicted labels.
+    Shapes that would broadcast (the book then counts a ``batch x batch`` table)
+    raise ``ValueError`` naming both shapes.
+    """
+    predicted = y_hat.argmax(dim=1) if y_hat.dim() > 1 and y_hat.shape[1] > 1 else y_hat
+    if predicted.shape != y.shape:
+        raise ValueError(
+            f"accuracy(): predictions of shape {tuple(y_hat.shape)} give labels of shape "
+            f"{tuple(predicted.shape)}, but y has shape {tuple(y.shape)}; pass class scores "
+            "(batch, classes) or labels shaped exactly like y")
+    return float((predicted.type(y.dtype) == y).type(y.dtype).sum())
+
+
+def try_gpu(i=0):
+    """Return ``cuda:i`` if it exists, else the CPU (book section 5.6)."""
+    if torch.cuda.device_count() >= i + 1:
+        return torch.device(f"cuda:{i}")
+    return torch.device("cpu")
+
+
+def _resolve_device(device):
+    """None (leave everything where it is), 'auto' (``try_gpu()``), or a device name."""
+    if device is None or isinstance(device, torch.device):
+        return device
+    if device == "auto":
+        return try_gpu()
+    try:
+        return torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device={device!r} is not a device: use None, 'auto', 'cpu', "
+                         "'cuda' or 'cuda:0'") from None
+
+
+def _to_device(net, device):
+    if device is not None and isinstance(net, torch.nn.Module):
+        net.to(device)
+
+
+@contextlib.contextmanager
+def _mode(net, training):
+    """Switch an ``nn.Module`` to train/eval mode and back afterwards; functions pass."""
+    if not isinstance(net, torch.nn.Module):
+        yield
+        return
+    was_training = net.training
+    net.train(training)
+    try:
+        yield
+    finally:
+        net.train(was_training)
+
+
+def _batches(data_iter, device):
+    for X, y in data_iter:
+        yield (X, y) if device is None else (X.to(device), y.to(device))
+
+
+def _loss_sum(l, count, loss):
+    """Sum of the per-example losses in a batch, whatever the loss's ``reduction``.
+
+    The book's ``float(l.sum())`` is right only for ``reduction='none'``; for the
+    default ``'mean'`` it reports the loss divided by the batch size.
+    """
+    if l.dim() > 0:
+        return float(l.sum())
+    return float(l) if getattr(loss, "reduction", "mean") == "sum" else float(l) * count
+
+
+def evaluate_accuracy(net, data_iter, device=None):
+    """Return the accuracy of ``net`` on ``data_iter`` (book section 3.6).
+
+    The model goes to eval mode for the pass and back to its previous mode after
+    (the book leaves it in eval mode).
+    """
+    device = _resolve_device(device)
+    _to_device(net, device)
+    metric = Accumulator(2)  # correct predictions, predictions
+    with _mode(net, training=False), torch.no_grad():
+        for X, y in _batches(data_iter, device):
+            metric.add(accuracy(net(X), y), y.numel())
+    return metric[0] / metric[1]
+
+
+def evaluate_loss(net, data_iter, loss, device=None):
+    """Return the average per-example loss of ``net`` on ``data_iter`` (book section 4.4).
+
+    Correct for any ``reduction`` of ``loss``; runs in eval mode without gradients.
+    Labels are reshaped to the output's shape only when that fits (regression, as in
+    the book); the book's reshape fails for class scores.
+    """
+    device = _resolve_device(device)
+    _to_device(net, device)
+    metric = Accumulator(2)  # sum of losses, examples
+    with _mode(net, training=False), torch.no_grad():
+        for X, y in _batches(data_iter, device):
+            out = net(X)
+            if y.numel() == out.numel():
+                y = y.reshape(out.shape)
+            metric.add(_loss_sum(loss(out, y), y.numel(), loss), y.numel())
+    return metric[0] / metric[1]
+
+
+def _double_scaling_message(batch_size):
+    return (f"the loss returns the mean over the batch and the hand-written updater is "
+            f"called with the batch size ({batch_size}), so the gradient is divided by the "
+            "batch size twice (a much smaller step than lr). Use "
+            "nn.CrossEntropyLoss(reduction='none') with a hand-written updater, or "
+            "torch.optim.SGD with either loss.")
+
+
+def _train_epoch(net, train_iter, loss, updater, device):
+    """One epoch of the book's loop; return the Accumulator (loss sum, correct, examples)."""
+    metric = Accumulator(3)
+    warned = False
+    with _mode(net, training=True):
+        for X, y in _batches(train_iter, device):
+            y_hat = net(X)
+            l = loss(y_hat, y)
+            if isinstance(updater, torch.optim.Optimizer):
+                updater.zero_grad()
+                l.mean().backward()
+                updater.step()
+            else:
+                if l.dim() == 0 and getattr(loss, "reduction", "mean") == "mean" and not warned:
+                    warnings.warn(_double_scaling_message(X.shape[0]), UserWarning, stacklevel=4)
+                    warned = True
+                l.sum().backward()
+                updater(X.shape[0])
+            metric.add(_loss_sum(l.detach(), y.numel(), loss), accuracy(y_hat, y), y.numel())
+    return metric
+
+
+def train_epoch_ch3(net, train_iter, loss, updater, device=None):
+    """Train one epoch; return ``(train_loss, train_acc)`` (book section 3.6).
+
+    Differences from the book: the loss average is right for ``reduction='none'``,
+    ``'mean'`` and ``'sum'``; a mean loss with a hand-written updater warns that the
+    gradient is scaled twice; ``device`` moves the model and every batch; the model's
+    train/eval mode is restored afterwards.
+    """
+    device = _resolve_device(device)
+    _to_device(net, device)
+    metric = _train_epoch(net, train_iter, loss, updater, device)
+    return metric[0] / metric[2], metric[1] / metric[2]
+
+
+class TrainResult(NamedTuple):
+    """What ``train_ch3`` returns: final metrics and one dict per epoch."""
+
+    train_loss: float
+    train_acc: float
+    test_acc: float
+    history: list
+
+    @property
+    def examples_per_sec(self):
+        """Training examples processed per second of training (evaluation excluded)."""
+        seconds = sum(h["train_seconds"] for h in self.history)
+        return sum(h["examples"] for h in self.history) / seconds if seconds else float("nan")
+
+    @property
+    def diverged_epoch(self):
+        """The epoch whose training loss was NaN/inf, or None if training stayed finite."""
+        last = self.history[-1] if self.history else None
+        return last["epoch"] if last and not math.isfinite(last["train_loss"]) else None
+
+    def __repr__(self):
+        return (f"TrainResult(train_loss={self.train_loss:.4f}, train_acc={self.train_acc:.4f}, "
+                f"test_acc={self.test_acc:.4f}, epochs={len(self.history)}, "
+                f"examples_per_sec={self.examples_per_sec:.0f})")
+
+
+def _divergence_message(epoch, num_epochs, train_loss, updater):
+    lr = updater.param_groups[0]["lr"] if isinstance(updater, torch.optim.Optimizer) else None
+    lr_text = f" (lr={lr})" if lr is not None else ""
+    return (f"train loss became {train_loss} in epoch {epoch} of {num_epochs}; training "
+            f"stopped. Try a smaller learning rate{lr_text}, or initialise the weights "
+            "smaller (e.g. torch.randn(...) * 0.01).")
+
+
+def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater, device=None,
+              animator="auto"):
+    """Train ``net`` for ``num_epochs``; return a :class:`TrainResult` (book section 3.6).
+
+    Differences from the book: never asserts on the outcome; returns
+    ``(train_loss, train_acc, test_acc, history)`` with per-epoch data and examples/sec;
+    stops with a :class:`TrainingDivergedWarning` naming the epoch when the loss
+    becomes NaN/inf; ``device=`` (None keeps everything where it is, as in the book;
+    'auto' picks ``try_gpu()``). ``animator='auto'`` draws the book's live plot,
+    ``None`` draws nothing, any object with ``add(x, y)`` receives each epoch.
+    """
+    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
+        raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
+    device = _resolve_device(device)
+    _to_device(net, device)
+    if animator == "auto":
+        from d2l_helpers.plotting import Animator  # the default consumer; keeps this module free of matplotlib
+        animator = Animator(xlabel="epoch", xlim=[1, num_epochs], ylim=[0.3, 0.9],
+                            legend=["train loss", "train acc", "test acc"])
+    history = []
+    for epoch in range(1, num_epochs + 1):
+        started = time.perf_counter()
+        metric = _train_epoch(net, train_iter, loss, updater, device)
+        train_seconds = time.perf_counter() - started
+        train_loss, train_acc = metric[0] / metric[2], metric[1] / metric[2]
+        test_acc = evaluate_accuracy(net, test_iter, device)
+        history.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
+                        "test_acc": test_acc, "train_seconds": train_seconds,
+                        "examples": int(metric[2])})
+        if animator is not None:
+            animator.add(epoch, (train_loss, train_acc, test_acc))
+        if not math.isfinite(train_loss):
+            warnings.warn(_divergence_message(epoch, num_epochs, train_loss, updater),
+                          TrainingDivergedWarning, stacklevel=2)
+            break
+    return TrainResult(train_loss, train_acc, test_acc, history)
+
+
+def sgd(params, lr, batch_size):
+    """Minibatch SGD on a list of tensors: ``p -= lr * p.grad / batch_size`` (book 3.2)."""
+    with torch.no_grad():
+        for param in params:
+            if param.grad is None:
+                raise ValueError(f"sgd(): a parameter of shape {tuple(param.shape)} has no "
+                                 "gradient; create it with requires_grad=True and call "
+                                 "backward() on the loss first")
+            param -= lr * param.grad / batch_size
+            param.grad.zero_()
