@@ -117,7 +117,9 @@ def test_evaluate_accuracy_uses_eval_mode_during_the_pass():
 def test_evaluate_loss_is_the_per_example_mean_for_any_reduction(blobs):
     _, test = blobs
     net = make_net()
-    per_example = torch.cat([nn.CrossEntropyLoss(reduction="none")(net(X), y) for X, y in test])
+    with torch.no_grad():
+        per_example = torch.cat([nn.CrossEntropyLoss(reduction="none")(net(X), y)
+                                 for X, y in test])
     for reduction in ("none", "mean", "sum"):
         value = d2l.evaluate_loss(net, test, nn.CrossEntropyLoss(reduction=reduction))
         assert value == pytest.approx(float(per_example.mean()), rel=1e-6), reduction

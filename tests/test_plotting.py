@@ -1,0 +1,127 @@
+"""Tests for d2l_helpers.plotting: what a learner sees, in and out of Jupyter."""
+import pytest
+import torch
+from torch import nn
+
+import d2l_helpers as d2l
+from d2l_helpers import plotting
+
+
+class FakeHandle:
+    def __init__(self):
+        self.updates = 0
+
+    def update(self, obj):
+        self.updates += 1
+
+
+@pytest.fixture
+def notebook(monkeypatch):
+    """Pretend to run in a Jupyter kernel; record display calls."""
+    calls = {"display": [], "clear_output": 0, "handle": FakeHandle()}
+
+    def fake_display(obj, display_id=None):
+        calls["display"].append((obj, display_id))
+        return calls["handle"]
+
+    monkeypatch.setattr(plotting, "_in_notebook", lambda: True)
+    monkeypatch.setattr(plotting.display, "display", fake_display)
+    monkeypatch.setattr(plotting.display, "clear_output",
+                        lambda wait=False: calls.__setitem__("clear_output", 1))
+    return calls
+
+
+def test_animator_in_notebook_updates_one_display_in_place(notebook):
+    animator = d2l.Animator(xlabel="epoch", legend=["a", "b"])
+    for epoch in range(1, 4):
+        animator.add(epoch, (0.1 * epoch, 0.2 * epoch))
+    assert len(notebook["display"]) == 1  # shown once ...
+    assert notebook["display"][0][1] is True  # ... with a display id
+    assert notebook["handle"].updates == 2  # ... then updated in place
+    assert notebook["clear_output"] == 0  # other output of the cell survives
+    lines = animator.axes[0].get_lines()
+    assert [list(line.get_ydata()) for line in lines] == [[0.1, 0.2, pytest.approx(0.3)],
+                                                          [0.2, 0.4, pytest.approx(0.6)]]
+
+
+def test_animator_figure_is_not_left_for_pyplot_to_show_again(notebook):
+    before = plotting.plt.get_fignums()
+    animator = d2l.Animator()
+    animator.add(1, 0.5)
+    assert plotting.plt.get_fignums() == before  # a later plt.show() cannot duplicate it
+
+
+def test_animator_outside_jupyter_prints_one_line_per_point(monkeypatch, capsys):
+    monkeypatch.setattr(plotting, "_in_notebook", lambda: False)
+    animator = d2l.Animator(xlabel="epoch", legend=["train loss", "train acc", "test acc"])
+    animator.add(1, (0.91234, 0.7, None))
+    animator.add(2, (0.5, 0.8, 0.75))
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["epoch 1  train loss 0.9123  train acc 0.7000  test acc -",
+                   "epoch 2  train loss 0.5000  train acc 0.8000  test acc 0.7500"]
+
+
+def test_animator_grows_ylim_to_show_points_outside_it(notebook):
+    animator = d2l.Animator(ylim=[0.3, 0.9])
+    animator.add(1, (2.3, 0.1))
+    low, high = animator.axes[0].get_ylim()
+    assert low <= 0.1 and high >= 2.3
+    animator.add(2, (float("nan"), float("inf")))  # non-finite points do not break the limits
+    assert animator.axes[0].get_ylim() == (low, high)
+
+
+def test_train_ch3_default_animator_draws_the_book_legend(notebook, blobs):
+    train, test = blobs
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 4))
+    d2l.train_ch3(net, train, test, nn.CrossEntropyLoss(reduction="none"), 2,
+                  torch.optim.SGD(net.parameters(), lr=0.1))
+    figure = notebook["display"][0][0]
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend == ["train loss", "train acc", "test acc"]
+    assert figure.axes[0].get_xlabel() == "epoch"
+
+
+def test_plot_accepts_tensors_that_require_grad():
+    x = torch.arange(-2.0, 2.0, 0.5, requires_grad=True)
+    y = torch.relu(x)  # the book needs x.detach() here
+    d2l.plot(x, [y, x * 2], "x", "f(x)", legend=["relu", "2x"], figsize=(4, 3))
+    axes = plotting.plt.gca()
+    assert axes.get_xlabel() == "x" and axes.get_ylabel() == "f(x)"
+    assert len(axes.get_lines()) == 2
+    assert list(axes.get_lines()[0].get_ydata()) == [0, 0, 0, 0, 0, 0.5, 1.0, 1.5]
+    assert tuple(plotting.plt.gcf().get_size_inches()) == (4, 3)
+    plotting.plt.close("all")
+
+
+def test_set_figsize_does_not_switch_to_svg(monkeypatch):
+    formats = []
+    monkeypatch.setattr(plotting.backend_inline, "set_matplotlib_formats", formats.append)
+    d2l.set_figsize((5, 2.5))
+    assert plotting.plt.rcParams["figure.figsize"] == [5, 2.5]
+    assert formats == []
+    d2l.use_svg_display()
+    assert formats == ["svg"]
+
+
+def test_show_images_titles_and_hidden_axes():
+    images = torch.rand(4, 28, 28)
+    axes = d2l.show_images(images, 2, 2, titles=["a", "b", "c", "d"])
+    assert [ax.get_title() for ax in axes] == ["a", "b", "c", "d"]
+    assert not axes[0].get_xaxis().get_visible()
+    plotting.plt.close("all")
+
+
+def test_predict_ch3_titles_and_restored_mode():
+    X = torch.zeros(8, 1, 28, 28)
+    y = torch.tensor([0, 1, 2, 3, 4, 5, 6, 7])
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.Dropout(0.5))
+    with torch.no_grad():
+        net[1].weight.zero_()
+        net[1].bias.copy_(torch.arange(10.0))  # always predicts class 9, "ankle boot"
+    net.train()
+    d2l.predict_ch3(net, [(X, y)], n=3)
+    titles = [ax.get_title() for ax in plotting.plt.gcf().axes]
+    assert titles == ["t-shirt\nankle boot", "trouser\nankle boot", "pullover\nankle boot"]
+    assert net.training
+    plotting.plt.close("all")
