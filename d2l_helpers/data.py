@@ -28,9 +28,9 @@ STANDIN_FOLDER = "FashionMNIST-standin"
 _FILES = {True: ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
           False: ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
 _STANDIN_SPLITS = {True: (6000, 20231), False: (1000, 20232)}  # per class, seed
-_HOW_TO_GET_REAL = ("for the real data set D2L_FASHION_MNIST_MIRROR to a mirror, or put the "
-                    "four official .gz files into <data dir>/FashionMNIST/raw (README: "
-                    "'Getting the real Fashion-MNIST')")
+_HOW_TO_GET_REAL = ("To get the real data, set D2L_FASHION_MNIST_MIRROR to a mirror URL or put "
+                    "the four official .gz files into {folder} (README: 'Getting the real "
+                    "Fashion-MNIST')")
 
 
 def get_fashion_mnist_labels(labels):
@@ -44,7 +44,11 @@ def get_dataloader_workers(default=4):
     ``$D2L_NUM_WORKERS`` overrides; never more than the CPUs here. Our own
     loader needs none: it cuts batches from memory.
     """
-    wanted = int(os.environ.get("D2L_NUM_WORKERS", default))
+    setting = os.environ.get("D2L_NUM_WORKERS", default)
+    try:
+        wanted = int(setting)
+    except ValueError:
+        raise ValueError(f"D2L_NUM_WORKERS={setting!r} is not a whole number") from None
     return max(0, min(wanted, os.cpu_count() or 1))
 
 
@@ -87,13 +91,14 @@ def _download_real(root, timeout):
         for name, md5 in FashionMNIST.resources:
             if check_integrity(folder / name, md5):
                 continue
-            errors = []
+            errors = [f"{folder / name} fails its checksum (truncated or corrupt): delete it "
+                      "and run again"] if (folder / name).exists() else []
             for mirror in mirrors:
                 try:
                     download_url(mirror + name, str(staging), name, md5)
                     os.replace(staging / name, folder / name)
                     break
-                except (OSError, RuntimeError) as err:
+                except Exception as err:  # refused, timed out, cut off half-way, bad checksum
                     errors.append(f"{mirror}{name}: {err}")
             else:
                 raise RuntimeError("; ".join(errors))
@@ -143,15 +148,17 @@ def fashion_mnist_files(root=None, timeout=30):
             raise
         except Exception as err:  # any failure to fetch: offline, proxy, bad mirror ...
             if setting == "real":
-                raise RuntimeError(f"D2L_FASHION_MNIST=real, but the real Fashion-MNIST could "
-                                   f"not be had: {err}. {_HOW_TO_GET_REAL}") from None
+                raise RuntimeError(
+                    f"D2L_FASHION_MNIST=real, but the real Fashion-MNIST could not be had: "
+                    f"{err}. {_HOW_TO_GET_REAL.format(folder=_real_folder(root))}") from None
             reason = f"the download failed ({str(err).splitlines()[0][:160]})"
     else:
         reason = "D2L_FASHION_MNIST=standin"
     folder = _writable_folder(root / STANDIN_FOLDER / "raw")
     _write_standin(folder)
+    how = _HOW_TO_GET_REAL.format(folder="<data dir>/FashionMNIST/raw")
     notice = (f"Fashion-MNIST: using the offline stand-in (generated look-alike garments, "
-              f"离线替身数据) because {reason}; {_HOW_TO_GET_REAL}.")
+              f"离线替身数据) because {reason}. {how}.")
     return folder, "standin", notice
 
 
