@@ -1,0 +1,134 @@
+"""Parity with the real d2l 0.17.6 (installed with --no-deps by `make test`).
+
+Same batches, same seed: the same numbers and the same parameters afterwards,
+wherever our behaviour is meant to match the book's.
+"""
+import inspect
+
+import pytest
+import torch
+from torch import nn
+
+import d2l_helpers as d2l
+
+book = pytest.importorskip("d2l.torch", reason="the reference d2l==0.17.6 is not installed")
+pytestmark = [
+    pytest.mark.parity,
+    # The book's float(l.sum()) on a tensor that requires grad warns on current torch.
+    pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad:UserWarning"),
+]
+
+
+@pytest.fixture(autouse=True)
+def quiet_book(monkeypatch):
+    """The book's Animator wants SVG and an IPython display; neither matters here."""
+    monkeypatch.setattr(book, "use_svg_display", lambda: None)
+    monkeypatch.setattr(book.display, "display", lambda *a, **k: None)
+    monkeypatch.setattr(book.display, "clear_output", lambda *a, **k: None)
+
+
+def make_net(seed=0):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 4))
+
+
+def test_public_names_keep_the_books_signatures():
+    for name in d2l.__all__:
+        if not hasattr(book, name):
+            continue  # ours only: data_source, TrainResult, TrainingDivergedWarning
+        ours, theirs = getattr(d2l, name), getattr(book, name)
+        if inspect.isclass(ours):
+            ours, theirs = ours.__init__, theirs.__init__
+        if not callable(ours):
+            continue
+        ours_params = list(inspect.signature(ours).parameters.values())
+        book_params = list(inspect.signature(theirs).parameters.values())
+        assert [(p.name, p.default) for p in ours_params[:len(book_params)]] == [
+            (p.name, p.default) for p in book_params], name
+        assert all(p.default is not inspect.Parameter.empty
+                   for p in ours_params[len(book_params):]), name
+
+
+def test_accumulator_and_accuracy_match(blobs):
+    ours, theirs = d2l.Accumulator(3), book.Accumulator(3)
+    for values in [(1, 2.5, 3), (torch.tensor(2.0), 0.5, 7)]:
+        ours.add(*values)
+        theirs.add(*values)
+    assert ours.data == theirs.data
+    torch.manual_seed(0)
+    y_hat, y = torch.randn(64, 10), torch.randint(0, 10, (64,))
+    assert d2l.accuracy(y_hat, y) == book.accuracy(y_hat, y)
+
+
+def test_evaluate_accuracy_matches(blobs):
+    _, test = blobs
+    net = make_net()
+    assert d2l.evaluate_accuracy(net, test) == book.evaluate_accuracy(net, test)
+
+
+def test_train_epoch_module_with_torch_sgd_matches(blobs):
+    train, _ = blobs
+    loss = nn.CrossEntropyLoss(reduction="none")
+    ours_net, book_net = make_net(), make_net()
+    ours = d2l.train_epoch_ch3(ours_net, train, loss, torch.optim.SGD(ours_net.parameters(), lr=0.1))
+    theirs = book.train_epoch_ch3(book_net, train, loss,
+                                  torch.optim.SGD(book_net.parameters(), lr=0.1))
+    assert ours == pytest.approx(theirs, abs=1e-6)
+    for p, q in zip(ours_net.parameters(), book_net.parameters(), strict=True):
+        assert torch.allclose(p, q, atol=1e-6)
+
+
+def scratch(seed=0):
+    torch.manual_seed(seed)
+    W1 = nn.Parameter(torch.randn(2, 16) * 0.1)
+    b1 = nn.Parameter(torch.zeros(16))
+    W2 = nn.Parameter(torch.randn(16, 4) * 0.1)
+    b2 = nn.Parameter(torch.zeros(4))
+    params = [W1, b1, W2, b2]
+    return (lambda X: torch.relu(X @ W1 + b1) @ W2 + b2), params
+
+
+def test_train_epoch_scratch_params_with_custom_updater_matches(blobs):
+    train, _ = blobs
+    loss = nn.CrossEntropyLoss(reduction="none")
+    ours_net, ours_params = scratch()
+    book_net, book_params = scratch()
+    ours = d2l.train_epoch_ch3(ours_net, train, loss, lambda n: d2l.sgd(ours_params, 0.5, n))
+    theirs = book.train_epoch_ch3(book_net, train, loss, lambda n: book.sgd(book_params, 0.5, n))
+    assert ours == pytest.approx(theirs, abs=1e-6)
+    for p, q in zip(ours_params, book_params, strict=True):
+        assert torch.allclose(p, q, atol=1e-6)
+
+
+def test_train_ch3_final_metrics_match_where_the_books_assertions_hold(blobs, monkeypatch):
+    train, test = blobs
+    loss = nn.CrossEntropyLoss(reduction="none")
+    animators = []
+
+    class RecordingAnimator(book.Animator):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            animators.append(self)
+
+    monkeypatch.setattr(book, "Animator", RecordingAnimator)
+    book_net, ours_net = make_net(), make_net()
+    torch.manual_seed(1)
+    book.train_ch3(book_net, train, test, loss, 3, torch.optim.SGD(book_net.parameters(), lr=0.1))
+    torch.manual_seed(1)
+    result = d2l.train_ch3(ours_net, train, test, loss, 3,
+                           torch.optim.SGD(ours_net.parameters(), lr=0.1), animator=None)
+    book_history = [v for epoch in zip(*animators[0].Y) for v in epoch]  # loss, acc, test acc
+    ours_history = [h[k] for h in result.history for k in ("train_loss", "train_acc", "test_acc")]
+    assert ours_history == pytest.approx(book_history, abs=1e-6)
+    assert result[:3] == pytest.approx(book_history[-3:], abs=1e-6)
+
+
+def test_mean_loss_the_book_under_reports_by_the_batch_size(blobs):
+    """A deliberate difference: the book's float(l.sum()) of a mean loss."""
+    train, _ = blobs
+    ours_net, book_net = make_net(), make_net()
+    ours, _ = d2l.train_epoch_ch3(ours_net, train, nn.CrossEntropyLoss(),
+                                  torch.optim.SGD(ours_net.parameters(), lr=0.1))
+    theirs, _ = book.train_epoch_ch3(book_net, train, nn.CrossEntropyLoss(),
+                                     torch.optim.SGD(book_net.parameters(), lr=0.1))
+    assert theirs == pytest.approx(ours / 32, rel=1e-6)  # every batch here holds 32 examples
