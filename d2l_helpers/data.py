@@ -28,6 +28,7 @@ STANDIN_FOLDER = "FashionMNIST-standin"
 _FILES = {True: ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
           False: ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
 _STANDIN_SPLITS = {True: (6000, 20231), False: (1000, 20232)}  # per class, seed
+_notices_shown = set()  # the stand-in notice is printed once per process, not on every load
 _HOW_TO_GET_REAL = ("To get the real data, set D2L_FASHION_MNIST_MIRROR to a mirror URL or put "
                     "the four official .gz files into {folder} (README: 'Getting the real "
                     "Fashion-MNIST')")
@@ -249,14 +250,15 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None):
     Same signature and batches as the book (``X`` float32 in [0, 1] shaped
     ``(B, 1, 28, 28)`` or resized, ``y`` int64; training data shuffled), but decoded
     once and cut from memory: no PIL, no worker processes. Offline it falls back to a
-    generated stand-in and prints a one-line notice saying so. ``resize`` is done on
+    generated stand-in and prints a one-line notice saying so (once per process). ``resize`` is done on
     tensors (bilinear, antialiased), so it can differ from PIL by one grey level.
     """
     _check_batch_size(batch_size)
     size = _check_resize(resize)
     folder, _, notice = fashion_mnist_files(root)
-    if notice:
+    if notice and notice not in _notices_shown:
         print(notice)
+        _notices_shown.add(notice)
     train = InMemoryDataset(*_load_split(folder, True), size)
     test = InMemoryDataset(*_load_split(folder, False), size)
     return InMemoryLoader(train, batch_size, shuffle=True), InMemoryLoader(

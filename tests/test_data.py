@@ -115,10 +115,12 @@ def test_root_argument_then_environment_then_repository(monkeypatch, tmp_path):
     assert not (tmp_path / "env").exists()
 
 
-def test_standin_notice_says_why_and_how_to_get_the_real_data(standin_dir, capsys):
+def test_standin_notice_says_why_and_how_to_get_the_real_data(standin_dir, capsys, monkeypatch):
+    monkeypatch.setattr(data, "_notices_shown", set())
     d2l.load_data_fashion_mnist(8, root=standin_dir)
+    d2l.load_data_fashion_mnist(16, root=standin_dir)
     out = capsys.readouterr().out.strip().splitlines()
-    assert len(out) == 1
+    assert len(out) == 1  # once, not on every load
     assert "offline stand-in" in out[0] and "because D2L_FASHION_MNIST=standin" in out[0]
     assert "D2L_FASHION_MNIST_MIRROR" in out[0] and "FashionMNIST/raw" in out[0]
 
