@@ -83,6 +83,7 @@ def test_train_ch3_default_animator_draws_the_book_legend(notebook, blobs):
 
 
 def test_plot_accepts_tensors_that_require_grad():
+    plotting.plt.close("all")  # plot() draws on the current figure, like the book's
     x = torch.arange(-2.0, 2.0, 0.5, requires_grad=True)
     y = torch.relu(x)  # the book needs x.detach() here
     d2l.plot(x, [y, x * 2], "x", "f(x)", legend=["relu", "2x"], figsize=(4, 3))
