@@ -8,11 +8,6 @@ import torch
 matplotlib.use("Agg")  # this process draws off-screen; notebook kernels keep their inline backend
 
 
-def pytest_configure(config):
-    # `pytest` run by hand (Windows, no make) behaves like `make test`.
-    os.environ.setdefault("D2L_FASHION_MNIST", "standin")
-
-
 @pytest.fixture
 def blobs():
     """Four well-separated Gaussian blobs in 2-D: (train batches, test batches).
