@@ -25,7 +25,8 @@ $(DEV_STAMP): $(LAB_STAMP) requirements-dev.txt
 
 lab: $(LAB_STAMP)
 	env -u MPLBACKEND $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 \
-		--ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/README.md
+		--ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/README.md \
+		$(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest
