@@ -195,7 +195,7 @@ def test_lesson_runs_from_the_jupyterlab_ui(lab, browser, lesson):
         if figures:  # the screenshot shows the lesson's first figure
             figure_index = [c["index"] for c in state["cells"]][figures[0]]
             page.evaluate(f"() => window.jupyterapp.shell.currentWidget.content"
-                          f".scrollToItem({figure_index}, 'end')")
+                          f".scrollToItem({figure_index}, 'start')")
             page.wait_for_timeout(1000)
         shots = ROOT / "build" / "screenshots"
         shots.mkdir(parents=True, exist_ok=True)
