@@ -9,6 +9,7 @@ from d2l_helpers.data import (
     get_fashion_mnist_labels,
     load_data_fashion_mnist,
 )
+from d2l_helpers.metrics import Accumulator, Timer, accuracy
 from d2l_helpers.plotting import (
     Animator,
     plot,
@@ -20,11 +21,8 @@ from d2l_helpers.plotting import (
     use_svg_display,
 )
 from d2l_helpers.training import (
-    Accumulator,
-    Timer,
     TrainingDivergedWarning,
     TrainResult,
-    accuracy,
     evaluate_accuracy,
     evaluate_loss,
     sgd,
