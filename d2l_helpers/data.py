@@ -29,6 +29,7 @@ _FILES = {True: ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
           False: ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
 _STANDIN_SPLITS = {True: (6000, 20231), False: (1000, 20232)}  # per class, seed
 _notices_shown = set()  # the stand-in notice is printed once per process, not on every load
+_failed_downloads = {}  # root -> reason: a network that times out is not asked again on every load
 _HOW_TO_GET_REAL = ("To get the real data, set D2L_FASHION_MNIST_MIRROR to a mirror URL or put "
                     "the four official .gz files into {folder} (README: 'Getting the real "
                     "Fashion-MNIST')")
@@ -134,13 +135,16 @@ def fashion_mnist_files(root=None, timeout=30):
     """Make sure the four data files exist; return ``(folder, kind, notice)``.
 
     ``kind`` is ``'real'`` or ``'standin'``; ``notice`` is the one line to show
-    when the stand-in is used (else ``None``).
+    when the stand-in is used (else ``None``). In ``auto`` mode a failed download is
+    not tried again in the same process (restart the kernel to retry).
     """
     root = Path(root).expanduser() if root is not None else default_data_dir()
     setting = _source_setting()
     if setting != "standin":
         if _real_files_ok(root):
             return _real_folder(root), "real", None
+        if setting == "auto" and str(root) in _failed_downloads:
+            return _standin(root, _failed_downloads[str(root)])
         try:
             _writable_folder(_real_folder(root))
             _download_real(root, timeout)
@@ -153,8 +157,13 @@ def fashion_mnist_files(root=None, timeout=30):
                     f"D2L_FASHION_MNIST=real, but the real Fashion-MNIST could not be had: "
                     f"{err}. {_HOW_TO_GET_REAL.format(folder=_real_folder(root))}") from None
             reason = f"the download failed ({str(err).splitlines()[0][:160]})"
-    else:
-        reason = "D2L_FASHION_MNIST=standin"
+            _failed_downloads[str(root)] = reason
+            return _standin(root, reason)
+    return _standin(root, "D2L_FASHION_MNIST=standin")
+
+
+def _standin(root, reason):
+    """Generate the stand-in if needed; return ``(folder, 'standin', notice)``."""
     folder = _writable_folder(root / STANDIN_FOLDER / "raw")
     _write_standin(folder)
     how = _HOW_TO_GET_REAL.format(folder="<data dir>/FashionMNIST/raw")

@@ -171,6 +171,11 @@ class Mirror:
         self.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def fresh_download_memory(monkeypatch):
+    monkeypatch.setattr(data, "_failed_downloads", {})
+
+
 @pytest.fixture
 def real_files(standin_raw, monkeypatch):
     """Pretend the stand-in files are the real ones: torchvision's checksums for them, and
@@ -206,6 +211,22 @@ def test_auto_offline_falls_back_with_the_download_error(real_files, tmp_path, m
     assert kind == "standin" and folder.parent.name == data.STANDIN_FOLDER
     assert "because the download failed (" in notice and "127.0.0.1:9" in notice
     assert not any((tmp_path / "FashionMNIST" / "raw").iterdir())
+
+
+def test_auto_does_not_retry_a_failed_download_in_the_same_process(real_files, mirror, tmp_path,
+                                                                  monkeypatch):
+    server = mirror(cut_off=True)
+    monkeypatch.setenv("D2L_FASHION_MNIST", "auto")
+    monkeypatch.setenv("D2L_FASHION_MNIST_MIRROR", server.url)
+    first = data.fashion_mnist_files(tmp_path, timeout=5)
+    asked = len(server.requests)
+    second = data.fashion_mnist_files(tmp_path, timeout=5)
+    assert asked >= 1 and len(server.requests) == asked  # not asked again
+    assert first == second and second[1] == "standin"
+    monkeypatch.setenv("D2L_FASHION_MNIST", "real")  # 'real' always tries, and fails clearly
+    with pytest.raises(RuntimeError, match="D2L_FASHION_MNIST=real"):
+        data.fashion_mnist_files(tmp_path, timeout=5)
+    assert len(server.requests) > asked
 
 
 def test_real_mode_fails_clearly_when_offline(real_files, tmp_path, monkeypatch):
