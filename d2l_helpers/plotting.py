@@ -11,7 +11,7 @@ from matplotlib import pyplot as plt
 from matplotlib_inline import backend_inline
 
 from d2l_helpers.data import get_fashion_mnist_labels
-from d2l_helpers.training import _mode
+from d2l_helpers.training import _batches, _mode, _resolve_device, _to_device
 
 __all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "Animator",
            "show_images", "predict_ch3"]
@@ -142,9 +142,15 @@ class Animator:
 
     def _line(self, x, y):
         names = self.legend + [f"y{i}" for i in range(len(self.legend), len(y))]
-        values = "  ".join(f"{name} {value:.4f}" if isinstance(value, (int, float))
-                           else f"{name} -" for name, value in zip(names, y))
+        values = "  ".join(f"{name} {_number_text(value)}" for name, value in zip(names, y))
         return f"{self.xlabel or 'x'} {x[0]}  {values}"
+
+
+def _number_text(value):
+    try:
+        return f"{float(value):.4f}"  # Python numbers and one-element tensors alike
+    except (TypeError, ValueError, RuntimeError):
+        return "-"
 
 
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
@@ -160,14 +166,17 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
     return axes
 
 
-def predict_ch3(net, test_iter, n=6):
+def predict_ch3(net, test_iter, n=6, device=None):
     """Show the first ``n`` test images with true and predicted labels (book 3.6).
 
     The model is evaluated in eval mode without gradients; its mode is restored.
+    ``device`` works as in ``train_ch3``, and resized images are shown at their size.
     """
-    X, y = next(iter(test_iter))
+    device = _resolve_device(device)
+    _to_device(net, device)
+    X, y = next(_batches(test_iter, device))
     with _mode(net, training=False), torch.no_grad():
         preds = get_fashion_mnist_labels(net(X).argmax(dim=1))
     trues = get_fashion_mnist_labels(y)
     titles = [true + "\n" + pred for true, pred in zip(trues, preds)]
-    show_images(X[0:n].reshape((n, 28, 28)), 1, n, titles=titles[0:n])
+    show_images(X[0:n, 0], 1, n, titles=titles[0:n])

@@ -130,7 +130,7 @@ def _train_epoch(net, train_iter, loss, updater, device):
                 updater.step()
             else:
                 if l.dim() == 0 and getattr(loss, "reduction", "mean") == "mean" and not warned:
-                    warnings.warn(_double_scaling_message(X.shape[0]), UserWarning, stacklevel=4)
+                    warnings.warn(_double_scaling_message(X.shape[0]), UserWarning, stacklevel=3)
                     warned = True
                 l.sum().backward()
                 updater(X.shape[0])

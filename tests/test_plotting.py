@@ -55,7 +55,7 @@ def test_animator_outside_jupyter_prints_one_line_per_point(monkeypatch, capsys)
     monkeypatch.setattr(plotting, "_in_notebook", lambda: False)
     animator = d2l.Animator(xlabel="epoch", legend=["train loss", "train acc", "test acc"])
     animator.add(1, (0.91234, 0.7, None))
-    animator.add(2, (0.5, 0.8, 0.75))
+    animator.add(2, (torch.tensor(0.5), 0.8, 0.75))
     out = capsys.readouterr().out.splitlines()
     assert out == ["epoch 1  train loss 0.9123  train acc 0.7000  test acc -",
                    "epoch 2  train loss 0.5000  train acc 0.8000  test acc 0.7500"]
@@ -125,4 +125,15 @@ def test_predict_ch3_titles_and_restored_mode():
     titles = [ax.get_title() for ax in plotting.plt.gcf().axes]
     assert titles == ["t-shirt\nankle boot", "trouser\nankle boot", "pullover\nankle boot"]
     assert net.training
+    plotting.plt.close("all")
+
+
+def test_predict_ch3_with_device_and_resized_images():
+    X = torch.rand(4, 1, 32, 32)
+    y = torch.tensor([1, 2, 3, 4])
+    net = nn.Sequential(nn.Flatten(), nn.Linear(32 * 32, 10))
+    d2l.predict_ch3(net, [(X, y)], n=2, device="cpu")
+    axes = plotting.plt.gcf().axes
+    assert [ax.get_title().split("\n")[0] for ax in axes] == ["trouser", "pullover"]
+    assert axes[0].get_images()[0].get_array().shape == (32, 32)
     plotting.plt.close("all")

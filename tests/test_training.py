@@ -167,6 +167,7 @@ def test_mean_loss_with_hand_written_updater_warns_about_double_scaling(blobs):
         d2l.train_epoch_ch3(net, train, nn.CrossEntropyLoss(),
                             lambda batch_size: d2l.sgd(params, 0.1, batch_size))
     assert len(record) == 1  # once per epoch, not once per batch
+    assert record[0].filename == __file__  # points at the learner's own line
     net, params = scratch_model()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
