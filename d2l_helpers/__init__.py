@@ -8,11 +8,14 @@ from d2l_helpers.data import (
     get_dataloader_workers,
     get_fashion_mnist_labels,
     load_data_fashion_mnist,
+    split_validation,
 )
 from d2l_helpers.metrics import Accumulator, Timer, accuracy
 from d2l_helpers.plotting import (
     Animator,
     plot,
+    plot_runs,
+    plot_sweep,
     plt,
     predict_ch3,
     set_axes,
@@ -20,6 +23,7 @@ from d2l_helpers.plotting import (
     show_images,
     use_svg_display,
 )
+from d2l_helpers.repeats import Comparison, Estimate, Runs, compare, repeat
 from d2l_helpers.training import (
     TrainingDivergedWarning,
     TrainResult,
@@ -34,9 +38,10 @@ from d2l_helpers.training import (
 __version__ = "0.1.0"
 
 __all__ = [
-    "Accumulator", "Animator", "Timer", "TrainResult", "TrainingDivergedWarning",
-    "accuracy", "data_source", "evaluate_accuracy", "evaluate_loss", "get_dataloader_workers",
-    "get_fashion_mnist_labels", "load_data_fashion_mnist", "plot", "plt", "predict_ch3",
-    "set_axes", "set_figsize", "sgd", "show_images", "train_ch3", "train_epoch_ch3",
-    "try_gpu", "use_svg_display",
+    "Accumulator", "Animator", "Comparison", "Estimate", "Runs", "Timer", "TrainResult",
+    "TrainingDivergedWarning", "accuracy", "compare", "data_source", "evaluate_accuracy",
+    "evaluate_loss", "get_dataloader_workers", "get_fashion_mnist_labels",
+    "load_data_fashion_mnist", "plot", "plot_runs", "plot_sweep", "plt", "predict_ch3",
+    "repeat", "set_axes", "set_figsize", "sgd", "show_images", "split_validation",
+    "train_ch3", "train_epoch_ch3", "try_gpu", "use_svg_display",
 ]

@@ -274,6 +274,36 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None):
         test, batch_size, shuffle=False)
 
 
+def split_validation(train_iter, valid_size=10000, train_size=None, seed=0):
+    """Split a loader from ``load_data_fashion_mnist`` into ``(train_iter, valid_iter)``.
+
+    Not in the book. The two hold disjoint examples drawn at random (by ``seed``, without
+    touching the global generator): ``valid_size`` for validation and ``train_size`` (by
+    default all the rest) for training. Hyperparameters are chosen on the validation
+    split, so that the test set is used once, at the end. The training loader shuffles,
+    the validation loader does not; both keep the batch size and ``resize``.
+    """
+    if not isinstance(train_iter, InMemoryLoader):
+        raise TypeError(f"split_validation(): train_iter is {type(train_iter).__name__}; pass "
+                        "the training loader returned by d2l.load_data_fashion_mnist")
+    n = len(train_iter.dataset)
+    train_size = n - valid_size if train_size is None else train_size
+    for name, size in (("valid_size", valid_size), ("train_size", train_size)):
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"split_validation(): {name}={size!r}; use a positive int")
+    if valid_size + train_size > n:
+        raise ValueError(f"split_validation(): valid_size={valid_size} + train_size="
+                         f"{train_size} is more than the {n} examples of train_iter")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    dataset = train_iter.dataset
+
+    def part(index, shuffle):
+        subset = InMemoryDataset(dataset.images[index], dataset.labels[index], dataset.resize)
+        return InMemoryLoader(subset, train_iter.batch_size, shuffle=shuffle)
+
+    return part(order[valid_size:valid_size + train_size], True), part(order[:valid_size], False)
+
+
 def data_source(root=None):
     """Describe, without downloading anything, where Fashion-MNIST will come from."""
     root = Path(root).expanduser() if root is not None else default_data_dir()

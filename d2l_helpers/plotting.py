@@ -14,7 +14,7 @@ from d2l_helpers.data import get_fashion_mnist_labels
 from d2l_helpers.training import _batches, _mode, _resolve_device, _to_device
 
 __all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "Animator",
-           "show_images", "predict_ch3"]
+           "show_images", "predict_ch3", "plot_runs", "plot_sweep"]
 
 
 def use_svg_display():
@@ -180,3 +180,51 @@ def predict_ch3(net, test_iter, n=6, device=None):
     trues = get_fashion_mnist_labels(y)
     titles = [true + "\n" + pred for true, pred in zip(trues, preds)]
     show_images(X[0:n, 0], 1, n, titles=titles[0:n])
+
+
+def _band(axes, x, estimates, fmt, label):
+    mean = [e.mean for e in estimates]
+    axes.plot(x, mean, fmt, label=label)
+    axes.fill_between(x, [e.mean - e.spread for e in estimates],
+                      [e.mean + e.spread for e in estimates], alpha=0.2,
+                      color=axes.lines[-1].get_color(), linewidth=0)
+
+
+def plot_runs(runs, metric, xlabel="epoch", ylabel=None, ylim=None, figsize=(4.5, 2.8),
+              axes=None, fmts=("-", "m--", "g-.", "r:", "c-")):
+    """Plot ``metric`` per epoch: the mean over seeds, with a band of ± one spread.
+
+    ``runs`` maps a name to :class:`d2l_helpers.repeats.Runs` (one curve each); a
+    single ``Runs`` is drawn unnamed. Not in the book: see ``d2l.repeat``.
+    """
+    named = runs if isinstance(runs, dict) else {None: runs}
+    axes = axes if axes else plt.subplots(figsize=figsize)[1]
+    for (name, one), fmt in zip(named.items(), fmts * len(named)):
+        estimates = one.per_epoch(metric)
+        _band(axes, list(range(1, len(estimates) + 1)), estimates, fmt, name)
+    set_axes(axes, xlabel, ylabel or metric, None, ylim, "linear", "linear", None)
+    if any(name is not None for name in named):
+        axes.legend()
+    return axes
+
+
+def plot_sweep(values, runs, metrics, xlabel, ylabel=None, xscale="log", ylim=None,
+               figsize=(4.5, 2.8), axes=None, fmts=("-", "m--", "g-.", "r:", "c-")):
+    """Plot final ``metrics`` against a hyperparameter: mean over seeds ± one spread.
+
+    ``values`` are the hyperparameter's values and ``runs`` the :class:`Runs` measured
+    at each; ``metrics`` is a name or a list of names (one curve each). The x ticks
+    are the values tried.
+    """
+    if len(values) != len(runs):
+        raise ValueError(f"plot_sweep(): {len(values)} values but {len(runs)} Runs; give one "
+                         "Runs per value")
+    metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+    axes = axes if axes else plt.subplots(figsize=figsize)[1]
+    for metric, fmt in zip(metrics, fmts * len(metrics)):
+        _band(axes, list(values), [r.final(metric) for r in runs], fmt + "o", metric)
+    set_axes(axes, xlabel, ylabel or ", ".join(metrics), None, ylim, xscale, "linear", None)
+    axes.set_xticks(list(values), [f"{v:g}" for v in values])
+    axes.minorticks_off()
+    axes.legend()
+    return axes

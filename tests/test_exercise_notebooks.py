@@ -1,0 +1,81 @@
+"""Exercises as the lessons ship them: starters untouched, solutions closed; filled in, all correct."""
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from fill_solutions import exercise_for, fill  # noqa: E402
+
+LESSONS = {f"lesson{n}": next((ROOT / "notebooks").glob(f"0{n}_*.ipynb")) for n in (1, 2, 3, 4)}
+
+
+def cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def text_of(cell):
+    return "".join("".join(o.get("text", "")) + "".join(o.get("data", {}).get("text/plain", ""))
+                   for o in cell.get("outputs", []))
+
+
+def starters(path):
+    return [(i, c) for i, c in enumerate(cells(path)) if c.get("metadata", {}).get("d2l", {})
+            .get("exercise")]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_exercise_has_exactly_one_starter_as_shipped(lesson):
+    module = importlib.import_module(f"d2l_helpers.exercises.{lesson}")
+    refs = [c["metadata"]["d2l"]["exercise"] for _, c in starters(LESSONS[lesson])]
+    assert sorted(refs) == sorted(f"{lesson}.{name}" for name in module.exercises.exercises)
+    for _, cell in starters(LESSONS[lesson]):
+        exercise = exercise_for(cell)
+        assert "".join(cell["source"]) == exercise.starter, exercise.ref
+        assert "尚未作答" in text_of(cell), f"{exercise.ref}: the stored starter output"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_each_starter_is_the_first_code_cell_of_its_section(lesson):
+    all_cells = cells(LESSONS[lesson])
+    for index, cell in starters(LESSONS[lesson]):
+        for previous in reversed(all_cells[:index]):
+            assert previous["cell_type"] == "markdown", (
+                f"cell {index} ({cell['metadata']['d2l']['exercise']}): a code cell comes between "
+                "its heading and the starter")
+            if "".join(previous["source"]).lstrip().startswith("#"):
+                break
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_discussions_are_collapsed_until_opened(lesson):
+    for index, cell in enumerate(cells(LESSONS[lesson])):
+        if "discussion" in cell.get("metadata", {}).get("d2l", {}):
+            hidden = cell["metadata"].get("jupyter", {})
+            assert hidden.get("source_hidden") is True, f"cell {index} is a discussion shown open"
+            if cell["cell_type"] == "code":
+                assert hidden.get("outputs_hidden") is True, f"cell {index}"
+
+
+@pytest.mark.solutions
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_filled_in_from_the_solutions_every_check_says_correct(lesson, tmp_path):
+    from run_notebooks import run
+
+    notebook = nbformat.read(LESSONS[lesson], as_version=4)
+    assert fill(notebook) > 0
+    filled = tmp_path / LESSONS[lesson].name
+    nbformat.write(notebook, filled)
+    os.environ.setdefault("D2L_FASHION_MNIST", "standin")
+    run(filled)
+    executed = nbformat.read(filled, as_version=4)
+    printed = "\n".join(text_of(c) for c in executed.cells if c.cell_type == "code")
+    assert "尚未作答" not in printed.replace("尚未作答 0", ""), printed[-2000:]
+    assert "还不对" not in printed.replace("还不对 0", ""), printed[-2000:]
+    module = importlib.import_module(f"d2l_helpers.exercises.{lesson}")
+    assert printed.count("✓ 正确") >= len(module.exercises.exercises)

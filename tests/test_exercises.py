@@ -1,0 +1,163 @@
+"""The exercise machinery, and every exercise's starter and solution run as a learner would."""
+import contextlib
+import importlib
+import io
+import math
+import pkgutil
+
+import pytest
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+import d2l_helpers as d2l
+import d2l_helpers.exercises as exercises_package
+from d2l_helpers.exercises import (CORRECT, INCORRECT, NOT_ATTEMPTED, ExerciseSet, Incorrect,
+                                   ____, need_close, uses_blank)
+
+LESSON_MODULES = sorted(m.name for m in pkgutil.iter_modules(exercises_package.__path__)
+                        if m.name.startswith("lesson"))
+ALL_EXERCISES = [(name, e) for name in LESSON_MODULES
+                 for e in importlib.import_module(f"d2l_helpers.exercises.{name}")
+                 .exercises.exercises.values()]
+
+
+def run_cell(code, exercise, module):
+    """Execute a starter or solution cell as the notebook would; return what it printed."""
+    exercise.last, exercise.prediction = exercise.last._replace(status=NOT_ATTEMPTED), None
+    namespace = {"torch": torch, "nn": nn, "F": F, "math": math, "d2l": d2l, "ex": module,
+                 "____": ____}
+    if exercise.context is not None:
+        namespace.update(exercise.context())
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(code, f"<{exercise.ref}>", "exec"), namespace)
+    return printed.getvalue()
+
+
+# --- the machinery -------------------------------------------------------------------
+
+def make_set():
+    lesson = ExerciseSet("第 9 课")
+
+    def checker(f):
+        value = f(torch.tensor([1.0, -2.0]))
+        if torch.equal(value, torch.tensor([1.0, -2.0])):
+            raise Incorrect("你原样返回了输入。")
+        need_close(value, torch.tensor([2.0, -4.0]), "f(x)")
+        return "加倍。"
+
+    q = lesson.add("q1", "练习 1（加倍）", checker, hints=["乘 2。", "x * 2"],
+                   solution_code="def f(x):\n    return x * 2", explanation="就是乘 2。",
+                   starter="def f(x):\n    return ____")
+    return lesson, q
+
+
+def test_blank_is_detected_in_values_functions_and_nested_code():
+    def untouched(x):
+        return x * ____
+
+    def nested(x):
+        return (lambda y: y + ____)(x)
+
+    def done(x):
+        return x * 2
+
+    assert uses_blank(____) and uses_blank(untouched) and uses_blank(nested)
+    assert uses_blank([1, ____])
+    assert not uses_blank(done) and not uses_blank(0) and not uses_blank(torch.zeros(2))
+
+
+def test_blank_survives_arithmetic_so_starters_run():
+    assert (2 * ____) is ____ and (torch.ones(2) * ____) is ____ and (____ @ torch.ones(2)) is ____
+    assert (____ + 1) is ____ and (-____) is ____ and repr(____) == "____"
+
+
+def test_three_outcomes_with_diagnosis_and_progress(capsys):
+    lesson, q = make_set()
+    assert q.evaluate(lambda x: x * ____).status == NOT_ATTEMPTED
+    wrong = q.evaluate(lambda x: x)
+    assert wrong.status == INCORRECT and "原样返回" in wrong.message and "q1.hint()" in wrong.message
+    off = q.evaluate(lambda x: x * 3)
+    assert off.status == INCORRECT and "第 1 个元素是 -6，应当是 -4" in off.message
+    crash = q.evaluate(lambda x: x @ x.T @ torch.zeros(5))
+    assert crash.status == INCORRECT and "运行你的代码时出错" in crash.message
+    right = q.evaluate(lambda x: x * 2)
+    assert right.status == CORRECT and "加倍" in right.message
+    assert q.last.status == NOT_ATTEMPTED  # evaluate records nothing
+    q.check(lambda x: x * 2)
+    assert "✓ 正确" in capsys.readouterr().out and q.last.status == CORRECT
+    lesson.progress()
+    out = capsys.readouterr().out
+    assert "正确 1，还不对 0，尚未作答 0" in out and "练习 1（加倍）" in out
+
+
+def test_hints_are_progressive_and_bounded(capsys):
+    _, q = make_set()
+    q.hint()
+    q.hint()
+    q.hint()  # no third hint: the last one again
+    out = capsys.readouterr().out
+    assert out.count("提示 1/2") == 1 and out.count("提示 2/2") == 2
+    with pytest.raises(ValueError, match="hints 1 to 2"):
+        q.hint(3)
+
+
+def test_solution_prints_the_code_and_the_reasoning(capsys):
+    _, q = make_set()
+    q.solution()
+    out = capsys.readouterr().out
+    assert "    return x * 2" in out and "就是乘 2" in out
+
+
+def test_prediction_first_then_check_against_the_measurement(capsys):
+    lesson = ExerciseSet("第 9 课")
+
+    def checker(prediction, measured):
+        if prediction != measured:
+            raise Incorrect(f"实验测得 {measured}。")
+
+    q = lesson.add("q2", "练习 2（预测）", checker, hints=["想一想。"], solution_code="p = 'A'",
+                   explanation="A。", starter="p = ____", predict=True, choices=("A", "B"))
+    assert q.evaluate("A").status == NOT_ATTEMPTED  # nothing predicted yet
+    q.predict(____)
+    assert "尚未作答" in capsys.readouterr().out and q.prediction is None
+    q.predict("C")
+    assert "'A', 'B' 之一" in capsys.readouterr().out and q.prediction is None
+    q.predict("B")
+    assert "已记下你的预测 'B'" in capsys.readouterr().out
+    outcome = q.evaluate("A")
+    assert outcome.status == INCORRECT and "实验测得 A" in outcome.message
+    assert q.evaluate("B").status == CORRECT
+    with pytest.raises(TypeError, match="is not a prediction"):
+        make_set()[1].predict(1)
+
+
+def test_an_exercise_name_is_defined_once():
+    lesson, _ = make_set()
+    with pytest.raises(ValueError, match="defined twice"):
+        lesson.add("q1", "again", None, [], "", "", "")
+
+
+# --- every exercise of every lesson ---------------------------------------------------
+
+@pytest.mark.parametrize("module_name, exercise", ALL_EXERCISES,
+                         ids=[e.ref.replace("ex", m) for m, e in ALL_EXERCISES])
+def test_untouched_starter_runs_and_says_not_attempted(module_name, exercise):
+    module = importlib.import_module(f"d2l_helpers.exercises.{module_name}")
+    printed = run_cell(exercise.starter, exercise, module)
+    assert "____" in exercise.starter
+    assert "尚未作答" in printed and exercise.last.status == NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("module_name, exercise", ALL_EXERCISES,
+                         ids=[e.ref.replace("ex", m) for m, e in ALL_EXERCISES])
+def test_solution_is_correct(module_name, exercise):
+    module = importlib.import_module(f"d2l_helpers.exercises.{module_name}")
+    printed = run_cell(exercise.solution_code, exercise, module)
+    assert "____" not in exercise.solution_code
+    if exercise.is_prediction:  # judged against the experiment later in the lesson
+        assert exercise.prediction is not None and "已记下你的预测" in printed
+    else:
+        assert exercise.last.status == CORRECT, printed
+    assert len(exercise.hints) >= 2 and exercise.explanation
