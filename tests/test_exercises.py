@@ -133,6 +133,22 @@ def test_prediction_first_then_check_against_the_measurement(capsys):
         make_set()[1].predict(1)
 
 
+def test_use_takes_the_learners_code_only_once_it_passes(capsys):
+    _, q = make_set()
+
+    def mine(x):
+        return x * 2
+
+    def reference(x):
+        return x + x
+
+    assert q.use(mine, reference) is reference
+    assert "参考实现" in capsys.readouterr().out
+    q.check(mine)
+    assert q.use(mine, reference) is mine
+    assert "你自己的实现" in capsys.readouterr().out
+
+
 def test_an_exercise_name_is_defined_once():
     lesson, _ = make_set()
     with pytest.raises(ValueError, match="defined twice"):

@@ -154,6 +154,18 @@ class Exercise:
         self.last = self.evaluate(*answers)
         print(self.last.message)
 
+    def use(self, answer, reference):
+        """Return ``answer`` if its last check was correct, else ``reference``; say which.
+
+        Later cells build on the learner's code (their ``relu``, their ``net``); until it
+        passes, the lesson goes on with the reference so that every cell still runs.
+        """
+        if self.last.status == CORRECT:
+            print(f"{self.title}：下面用你自己的实现继续。")
+            return answer
+        print(f"{self.title}：你的实现还没有通过检查，下面先用参考实现继续（通过后重新运行这里）。")
+        return reference
+
     def hint(self, n=None):
         """Print the next hint, or hint ``n`` (1-based); later hints say more."""
         if n is None:
