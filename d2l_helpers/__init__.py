@@ -10,6 +10,7 @@ from d2l_helpers.data import (
     load_data_fashion_mnist,
     split_validation,
 )
+from d2l_helpers.devices import try_gpu
 from d2l_helpers.metrics import Accumulator, Timer, accuracy
 from d2l_helpers.plotting import (
     Animator,
@@ -27,13 +28,17 @@ from d2l_helpers.repeats import Comparison, Estimate, Runs, compare, repeat
 from d2l_helpers.training import (
     TrainingDivergedWarning,
     TrainResult,
+    _set_default_animator,
     evaluate_accuracy,
     evaluate_loss,
     sgd,
     train_ch3,
     train_epoch_ch3,
-    try_gpu,
 )
+
+# train_ch3(animator='auto') draws the book's live plot: wired here, at the package's
+# top, so that training.py never imports plotting.py (no import circle).
+_set_default_animator(Animator)
 
 __version__ = "0.1.0"
 

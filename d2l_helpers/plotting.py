@@ -11,7 +11,7 @@ from matplotlib import pyplot as plt
 from matplotlib_inline import backend_inline
 
 from d2l_helpers.data import get_fashion_mnist_labels
-from d2l_helpers.training import _batches, _mode, _resolve_device, _to_device
+from d2l_helpers.devices import _batches, _mode, _resolve_device, _to_device
 
 __all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "Animator",
            "show_images", "predict_ch3", "plot_runs", "plot_sweep"]

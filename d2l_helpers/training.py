@@ -1,10 +1,12 @@
 """Training and evaluation: the book's chapter 3 loop (sections 3.6 and 4.4), returning data.
 
-Nothing here draws. ``train_ch3`` hands every epoch to an ``animator`` (any object
-with ``add(x, y)``; by default :class:`d2l_helpers.plotting.Animator`) and returns
-the per-epoch history, so exercises can compare runs.
+Nothing here draws, and this module does not import plotting. ``train_ch3`` hands
+every epoch to an ``animator`` (any object with ``add(x, y)``) and returns the per-epoch
+history, so exercises can compare runs. Its default, ``animator='auto'``, builds the
+class registered with ``_set_default_animator``: ``import d2l_helpers`` registers
+:class:`d2l_helpers.plotting.Animator` there, so the book's live plot appears without
+an import arrow from training to plotting.
 """
-import contextlib
 import math
 import time
 import warnings
@@ -12,55 +14,39 @@ from typing import NamedTuple
 
 import torch
 
+from d2l_helpers.devices import _batches, _mode, _resolve_device, _to_device, try_gpu
 from d2l_helpers.metrics import Accumulator, accuracy
+
+__all__ = ["TrainingDivergedWarning", "TrainResult", "evaluate_accuracy", "evaluate_loss",
+           "sgd", "train_ch3", "train_epoch_ch3", "try_gpu"]
+
+# What ``train_ch3(animator='auto')`` draws with. This module never imports plotting
+# (plotting imports the device helpers; training must not import it back): the package's
+# __init__.py registers ``plotting.Animator`` here. Unset, 'auto' draws nothing.
+_default_animator_class = None
+
+
+def _set_default_animator(animator_class):
+    """Make ``train_ch3(animator='auto')`` build ``animator_class(xlabel=..., legend=...)``.
+
+    ``animator_class`` takes the book's ``Animator`` keyword arguments; ``None`` turns
+    the default plot off. Returns the previous class, so a caller can restore it.
+    """
+    global _default_animator_class
+    previous, _default_animator_class = _default_animator_class, animator_class
+    return previous
+
+
+def _default_animator(num_epochs):
+    """The book's live plot of train loss, train acc and test acc, or None if unset."""
+    if _default_animator_class is None:
+        return None
+    return _default_animator_class(xlabel="epoch", xlim=[1, num_epochs], ylim=[0.3, 0.9],
+                                   legend=["train loss", "train acc", "test acc"])
 
 
 class TrainingDivergedWarning(RuntimeWarning):
     """The training loss became NaN or infinite; ``train_ch3`` stopped early."""
-
-
-def try_gpu(i=0):
-    """Return ``cuda:i`` if it exists, else the CPU (book section 5.6)."""
-    if torch.cuda.device_count() >= i + 1:
-        return torch.device(f"cuda:{i}")
-    return torch.device("cpu")
-
-
-def _resolve_device(device):
-    """None (leave everything where it is), 'auto' (``try_gpu()``), or a device name."""
-    if device is None or isinstance(device, torch.device):
-        return device
-    if device == "auto":
-        return try_gpu()
-    try:
-        return torch.device(device)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"device={device!r} is not a device: use None, 'auto', 'cpu', "
-                         "'cuda' or 'cuda:0'") from None
-
-
-def _to_device(net, device):
-    if device is not None and isinstance(net, torch.nn.Module):
-        net.to(device)
-
-
-@contextlib.contextmanager
-def _mode(net, training):
-    """Switch an ``nn.Module`` to train/eval mode and back afterwards; functions pass."""
-    if not isinstance(net, torch.nn.Module):
-        yield
-        return
-    was_training = net.training
-    net.train(training)
-    try:
-        yield
-    finally:
-        net.train(was_training)
-
-
-def _batches(data_iter, device):
-    for X, y in data_iter:
-        yield (X, y) if device is None else (X.to(device), y.to(device))
 
 
 def _loss_sum(l, count, loss):
@@ -201,10 +187,8 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater, device=None
         raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
     device = _resolve_device(device)
     _to_device(net, device)
-    if animator == "auto":
-        from d2l_helpers.plotting import Animator  # the default consumer; keeps this module free of matplotlib
-        animator = Animator(xlabel="epoch", xlim=[1, num_epochs], ylim=[0.3, 0.9],
-                            legend=["train loss", "train acc", "test acc"])
+    if isinstance(animator, str) and animator == "auto":
+        animator = _default_animator(num_epochs)
     history = []
     for epoch in range(1, num_epochs + 1):
         started = time.perf_counter()
