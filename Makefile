@@ -6,13 +6,25 @@ LAB_STAMP := $(VENV)/.lab-installed
 DEV_STAMP := $(VENV)/.dev-installed
 # Tests and CI never touch the network for data: they use the generated stand-in.
 TEST_ENV := env -u MPLBACKEND D2L_FASHION_MNIST=standin
+# `make lab TORCH_INDEX=https://download.pytorch.org/whl/cpu` installs the CPU-only build of
+# torch and torchvision (a few hundred MB instead of several GB) before the rest.
+TORCH_INDEX ?=
+TORCH_PINS := $(shell grep -E '^torch(vision)?==' requirements.txt)
+# The portability run: the lessons under nbval with other numerics (threads, SIMD paths, MKL).
+PORTABILITY_VARIANTS ?= OMP_NUM_THREADS=1 \
+	ATEN_CPU_CAPABILITY=default \
+	ATEN_CPU_CAPABILITY=avx2 \
+	MKL_CBWR=COMPATIBLE \
+	OMP_NUM_THREADS=1,ATEN_CPU_CAPABILITY=default,MKL_CBWR=COMPATIBLE \
+	OMP_NUM_THREADS=1,ATEN_CPU_CAPABILITY=avx2,MKL_CBWR=COMPATIBLE
 
-.PHONY: lab test test-fast bench notebooks clean
+.PHONY: lab test test-fast bench notebooks portability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(LAB_STAMP): requirements.txt pyproject.toml | $(BIN)/python
+	$(if $(TORCH_INDEX),$(BIN)/python -m pip install --index-url $(TORCH_INDEX) $(TORCH_PINS))
 	$(BIN)/python -m pip install -r requirements.txt
 	$(BIN)/python -m pip install --no-deps -e .
 	touch $@
@@ -36,6 +48,13 @@ test-fast: $(DEV_STAMP)
 
 notebooks: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python tools/run_notebooks.py
+
+portability: $(DEV_STAMP)
+	@for variant in $(PORTABILITY_VARIANTS); do \
+		echo "== nbval with $$variant"; \
+		$(TEST_ENV) $$(echo $$variant | tr ',' ' ') $(BIN)/python -m pytest notebooks -q \
+			-p no:cacheprovider || exit 1; \
+	done
 
 bench: $(DEV_STAMP)
 	$(TEST_ENV) $(BIN)/python bench/epoch.py

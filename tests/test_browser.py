@@ -123,6 +123,15 @@ _NOTEBOOK_STATE = """() => {
 }"""
 
 
+_COLLAPSED_DISCUSSIONS = """() => {
+  const notebook = window.jupyterapp.shell.currentWidget.content;
+  return notebook.widgets.map((cell, index) => ({
+    index, discussion: Boolean((cell.model.getMetadata('d2l') || {}).discussion),
+    inputHidden: cell.inputHidden,
+    outputHidden: cell.model.type === 'code' ? cell.outputHidden : true}));
+}"""
+
+
 def _wait(page, predicate, timeout_s, what):
     deadline = time.monotonic() + timeout_s
     state = None
@@ -171,6 +180,14 @@ def test_lesson_runs_from_the_jupyterlab_ui(lab, browser, lesson):
                                " && window.jupyterapp.shell.currentWidget.context", timeout=90_000)
         state = _wait(page, lambda s: s["path"] == lesson.name and s["kernel"] == "idle", 120,
                       f"{lesson.name} to open with an idle kernel")
+
+        # Exercise discussions open closed: JupyterLab collapses them from their metadata.
+        discussions = [c for c in page.evaluate(_COLLAPSED_DISCUSSIONS) if c["discussion"]]
+        expected = [i for i, c in enumerate(json.loads(lesson.read_text(encoding="utf-8"))["cells"])
+                    if "discussion" in c.get("metadata", {}).get("d2l", {})]
+        assert [c["index"] for c in discussions] == expected
+        open_ones = [c["index"] for c in discussions if not (c["inputHidden"] and c["outputHidden"])]
+        assert not open_ones, f"{lesson.name}: discussion cells shown open: {open_ones}"
 
         # Clear the stored outputs first, so "every cell has run" cannot be true beforehand.
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
