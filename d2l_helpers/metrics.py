@@ -1,5 +1,8 @@
 """Counting and timing: the book's ``Timer`` (section 3.1), ``Accumulator`` and ``accuracy`` (3.6)."""
+import math
 import time
+
+import torch
 
 
 class Timer:
@@ -19,7 +22,10 @@ class Timer:
         return self.times[-1]
 
     def avg(self):
-        """Return the average of the recorded times."""
+        """Return the average of the recorded times (``ValueError`` before any ``stop``)."""
+        if not self.times:
+            raise ValueError("Timer.avg(): no time recorded yet; call timer.stop() at least "
+                             "once first (the book's Timer divides by zero here)")
         return sum(self.times) / len(self.times)
 
     def sum(self):
@@ -35,11 +41,15 @@ class Timer:
         return totals
 
 
+_PLAIN_NUMBERS = {float, int}  # the common case skips the slower isinstance check
+
+
 class Accumulator:
     """Running sums over ``n`` variables (book section 3.6).
 
     Unlike the book's, ``add`` with the wrong number of values raises instead of
-    silently dropping the extra ones (the book zips them away).
+    silently dropping the extra ones (the book zips them away), and text such as
+    ``'3'`` is refused rather than parsed as a number.
     """
 
     def __init__(self, n):
@@ -55,6 +65,9 @@ class Accumulator:
                 f"pass exactly {len(self.data)}, one per running sum")
         values = []
         for i, value in enumerate(args):
+            if type(value) not in _PLAIN_NUMBERS and isinstance(value, (str, bytes)):
+                raise TypeError(f"Accumulator.add(): value {i} is the text {value!r:.80}, not a "
+                                "number; pass numbers (float(...) a string yourself if meant)")
             try:
                 values.append(float(value))
             except (TypeError, ValueError, RuntimeError) as err:
@@ -73,14 +86,37 @@ class Accumulator:
 def accuracy(y_hat, y):
     """Return the number of correct predictions (a float), as in book section 3.6.
 
-    ``y_hat`` holds either class scores ``(batch, classes)`` or predicted labels.
-    Shapes that would broadcast (the book then counts a ``batch x batch`` table)
-    raise ``ValueError`` naming both shapes.
+    ``y_hat`` holds either class scores ``(batch, classes)`` or integer labels shaped
+    like ``y``. Differences from the book: shapes that would broadcast (the book then
+    counts a ``batch x batch`` table) raise ``ValueError`` naming both shapes; 1-D
+    *float* ``y_hat`` raises ``TypeError`` (the book casts scores such as 0.9 to label
+    0); a row of scores containing NaN counts as a wrong prediction (the book's argmax
+    picks the NaN's column, so it may count as right).
     """
-    predicted = y_hat.argmax(dim=1) if y_hat.dim() > 1 and y_hat.shape[1] > 1 else y_hat
+    if not (torch.is_tensor(y_hat) and torch.is_tensor(y)):
+        raise TypeError(f"accuracy(): y_hat and y must be tensors, got {type(y_hat).__name__} "
+                        f"and {type(y).__name__}; e.g. accuracy(net(X), y)")
+    scores = y_hat.dim() > 1 and y_hat.shape[1] > 1
+    predicted = y_hat.argmax(dim=1) if scores else y_hat
     if predicted.shape != y.shape:
         raise ValueError(
             f"accuracy(): predictions of shape {tuple(y_hat.shape)} give labels of shape "
             f"{tuple(predicted.shape)}, but y has shape {tuple(y.shape)}; pass class scores "
             "(batch, classes) or labels shaped exactly like y")
-    return float((predicted.type(y.dtype) == y).type(y.dtype).sum())
+    if not scores and y_hat.is_floating_point():
+        raise TypeError(
+            f"accuracy(): y_hat is a 1-D {y_hat.dtype} tensor {_shown(y_hat)}: scores, not "
+            "labels, so they cannot be compared with y. Pass the class scores (batch, "
+            "classes), e.g. net(X), or integer labels, e.g. y_hat.argmax(dim=1)")
+    correct = predicted.type(y.dtype) == y
+    # One cheap sum tells whether any score is NaN; only then mask those rows out.
+    if scores and y_hat.is_floating_point() and math.isnan(float(y_hat.detach().sum())):
+        correct &= ~y_hat.isnan().any(dim=1)  # a NaN score is no prediction at all
+    return float(correct.type(y.dtype).sum())
+
+
+def _shown(tensor):
+    if tensor.device.type == "meta":
+        return f"of shape {tuple(tensor.shape)}"
+    values = [f"{v:.4g}" for v in tensor.detach().cpu().flatten()[:4].tolist()]
+    return "[" + ", ".join(values + (["..."] if tensor.numel() > 4 else [])) + "]"

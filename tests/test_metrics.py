@@ -1,0 +1,65 @@
+"""metrics.py: Timer, Accumulator and accuracy refuse what would give a wrong number."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import d2l_helpers as d2l
+
+
+def test_timer_avg_before_any_stop_says_to_stop_first():
+    timer = d2l.Timer()
+    with pytest.raises(ValueError, match=r"no time recorded yet; call timer.stop\(\)"):
+        timer.avg()
+    timer.stop()
+    assert timer.avg() >= 0
+
+
+@pytest.mark.parametrize("text", ["3", b"3", "nan"])
+def test_accumulator_refuses_text(text):
+    metric = d2l.Accumulator(2)
+    with pytest.raises(TypeError, match=rf"value 0 is the text {text!r}, not a number"):
+        metric.add(text, 1)
+    assert metric.data == [0.0, 0.0]
+
+
+def test_accumulator_still_takes_numbers_of_every_kind():
+    metric = d2l.Accumulator(4)
+    metric.add(1, 2.5, torch.tensor(3.0), np.float32(0.5))
+    assert metric.data == [1.0, 2.5, 3.0, 0.5]
+
+
+def test_accuracy_refuses_one_dimensional_float_scores():
+    """The book casts 0.9 to label 0 and 0.2 to label 0 and reports 1 correct."""
+    with pytest.raises(TypeError, match=r"1-D torch.float32 tensor \[0.9.*0.2.*argmax\(dim=1\)"):
+        d2l.accuracy(torch.tensor([0.9, 0.2]), torch.tensor([1, 0]))
+
+
+def test_accuracy_long_float_vector_is_shown_shortened():
+    with pytest.raises(TypeError, match=r"\[0, 1, 2, 3, ...\]"):
+        d2l.accuracy(torch.arange(10.0), torch.arange(10))
+
+
+def test_accuracy_counts_rows_with_nan_scores_as_wrong():
+    nan = math.nan
+    y_hat = torch.tensor([[nan, 1.0, 0.0],   # argmax picks the NaN: "class 0", label 0
+                          [0.0, nan, nan],   # all but one NaN
+                          [0.1, 0.9, 0.0],   # a real, correct prediction
+                          [nan, nan, nan]])  # argmax says 0, label 0
+    y = torch.tensor([0, 1, 1, 0])
+    assert d2l.accuracy(y_hat, y) == 1.0
+
+
+def test_accuracy_refuses_non_tensors():
+    with pytest.raises(TypeError, match="must be tensors, got list and Tensor"):
+        d2l.accuracy([[0.1, 0.9]], torch.tensor([1]))
+
+
+def test_accuracy_keeps_the_books_results_for_labels_and_scores():
+    y = torch.tensor([1, 0, 2, 0])
+    assert d2l.accuracy(torch.tensor([1, 0, 2, 2]), y) == 3.0
+    assert d2l.accuracy(torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0],
+                                      [0.0, 0.0, 1.0]]), y) == 3.0
+    inf = math.inf  # an infinite score is still a prediction
+    assert d2l.accuracy(torch.tensor([[0.0, inf], [-inf, 0.0]]), torch.tensor([1, 1])) == 2.0
