@@ -19,6 +19,7 @@ from torchvision.datasets.utils import check_integrity, download_url
 from torchvision.transforms import functional as F
 
 from d2l_helpers import standin
+from d2l_helpers.devices import _resolve_device
 from d2l_helpers.idx import DataFileError, read_idx_gz, write_idx_gz
 
 TEXT_LABELS = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt",
@@ -205,13 +206,28 @@ def _check_resize(resize):
 
 
 class InMemoryDataset(torch.utils.data.Dataset):
-    """A decoded split: ``dataset[i]`` is ``(image float (1, H, W) in [0, 1], label)``."""
+    """A decoded split: ``dataset[i]`` is ``(image float (1, H, W) in [0, 1], label)``.
+
+    ``images`` (uint8) and ``labels`` may live on any device; ``to(device)`` gives the
+    split held there.
+    """
 
     def __init__(self, images, labels, resize=None):
         self.images, self.labels, self.resize = images, labels, resize
+        self._copies = {}  # device name -> this split held on that device
 
     def __len__(self):
         return len(self.labels)
+
+    def to(self, device):
+        """This split held on ``device``: copied there once, then the copy is reused."""
+        device = _resolve_device(device) or self.images.device
+        if self.images.device == device:
+            return self
+        if str(device) not in self._copies:
+            self._copies[str(device)] = InMemoryDataset(
+                self.images.to(device), self.labels.to(device), self.resize)
+        return self._copies[str(device)]
 
     def __getitem__(self, i):
         return _to_float(self.images[i:i + 1], self.resize)[0], int(self.labels[i])
@@ -229,7 +245,10 @@ class InMemoryLoader:
     """Batches cut from a decoded split; iterates like the book's ``DataLoader``.
 
     A fresh ``torch.randperm`` per epoch when shuffling, so ``torch.manual_seed``
-    reproduces a run exactly.
+    reproduces a run exactly. The batches are cut where the split lives: ``to(device)``
+    (which ``train_ch3(device=...)`` calls) gives a loader over a copy held on the
+    device, made once, so that no batch is copied from the host; the order is drawn
+    from the same CPU generator, so every device sees the same batches.
     """
 
     def __init__(self, dataset, batch_size, shuffle):
@@ -238,9 +257,16 @@ class InMemoryLoader:
     def __len__(self):
         return math.ceil(len(self.dataset) / self.batch_size)
 
+    def to(self, device):
+        """This loader over the split held on ``device`` (see the class docstring)."""
+        dataset = self.dataset.to(device)
+        return self if dataset is self.dataset else InMemoryLoader(
+            dataset, self.batch_size, self.shuffle)
+
     def __iter__(self):
         n = len(self.dataset)
-        order = torch.randperm(n) if self.shuffle else None
+        # Drawn on the CPU (same numbers everywhere), moved once per epoch.
+        order = torch.randperm(n).to(self.dataset.labels.device) if self.shuffle else None
         for start in range(0, n, self.batch_size):
             index = order[start:start + self.batch_size] if self.shuffle else slice(
                 start, start + self.batch_size)
@@ -253,7 +279,7 @@ def _check_batch_size(batch_size):
         raise ValueError(f"batch_size={batch_size!r}: use a positive int such as 256")
 
 
-def load_data_fashion_mnist(batch_size, resize=None, root=None):
+def load_data_fashion_mnist(batch_size, resize=None, root=None, device=None):
     """Return ``(train_iter, test_iter)`` over Fashion-MNIST (book section 3.5).
 
     Same signature and batches as the book (``X`` float32 in [0, 1] shaped
@@ -261,15 +287,18 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None):
     once and cut from memory: no PIL, no worker processes. Offline it falls back to a
     generated stand-in and prints a one-line notice saying so (once per process). ``resize`` is done on
     tensors (bilinear, antialiased), so it can differ from PIL by one grey level.
+    ``device`` (not in the book; None, 'auto' or a device) holds both decoded splits on
+    that device, so batches are cut there with no host-to-device copy per batch.
     """
+    device = _resolve_device(device)
     _check_batch_size(batch_size)
     size = _check_resize(resize)
     folder, _, notice = fashion_mnist_files(root)
     if notice and notice not in _notices_shown:
         print(notice)
         _notices_shown.add(notice)
-    train = InMemoryDataset(*_load_split(folder, True), size)
-    test = InMemoryDataset(*_load_split(folder, False), size)
+    train = InMemoryDataset(*_load_split(folder, True), size).to(device)
+    test = InMemoryDataset(*_load_split(folder, False), size).to(device)
     return InMemoryLoader(train, batch_size, shuffle=True), InMemoryLoader(
         test, batch_size, shuffle=False)
 

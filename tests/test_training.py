@@ -285,3 +285,259 @@ def test_sgd_step_and_zeroed_gradient():
 def test_sgd_without_gradient_is_a_clear_error():
     with pytest.raises(ValueError, match=r"shape \(3,\) has no gradient"):
         d2l.sgd([torch.zeros(3, requires_grad=True)], lr=0.1, batch_size=1)
+
+
+# --- bad input: each a clear error before training, or the right result (issue 15) ----
+
+LOSS = nn.CrossEntropyLoss(reduction="none")
+
+
+@pytest.mark.parametrize("call", [
+    lambda net, data: d2l.evaluate_accuracy(net, data),
+    lambda net, data: d2l.evaluate_loss(net, data, LOSS),
+    lambda net, data: d2l.train_epoch_ch3(net, data, LOSS,
+                                          torch.optim.SGD(net.parameters(), lr=0.1)),
+    lambda net, data: d2l.train_ch3(net, data, data, LOSS, 2,
+                                    torch.optim.SGD(net.parameters(), lr=0.1), animator=None),
+])
+def test_empty_iterator_says_so(call):
+    with pytest.raises(ValueError, match=r"yielded no batches.*empty \(list\).*at least one"):
+        call(make_net(), [])
+
+
+def test_one_shot_iterator_is_refused_before_epoch_1_when_read_twice(blobs):
+    import itertools
+    train, test = blobs
+    net = make_net()
+    before = [p.detach().clone() for p in net.parameters()]
+    with pytest.raises(ValueError) as info:
+        d2l.train_ch3(net, itertools.islice(iter(train), 3), test, LOSS, 2,
+                      torch.optim.SGD(net.parameters(), lr=0.1), animator=None)
+    message = str(info.value)
+    assert "train_iter is a one-shot iterator (islice)" in message
+    assert "nothing in epoch 2" in message and "re-iterable loader" in message
+    assert all(torch.equal(p, q) for p, q in zip(net.parameters(), before, strict=True))
+    result = d2l.train_ch3(net, itertools.islice(iter(train), 3), test, LOSS, 1,
+                           torch.optim.SGD(net.parameters(), lr=0.1), animator=None)
+    assert result.history[0]["examples"] == 3 * 32  # one epoch needs one pass: fine
+
+
+def test_used_up_iterator_says_it_is_used_up(blobs):
+    train, _ = blobs
+    net = make_net()
+    one_shot = iter(train)
+    d2l.train_epoch_ch3(net, one_shot, LOSS, torch.optim.SGD(net.parameters(), lr=0.1))
+    with pytest.raises(ValueError, match=r"yielded no batches: it is a one-shot iterator "
+                                         r"\(list_iterator\) that was already used up.*re-iterable"):
+        d2l.train_epoch_ch3(net, one_shot, LOSS, torch.optim.SGD(net.parameters(), lr=0.1))
+
+
+def test_exploding_finite_loss_stops_training(blobs):
+    train, test = blobs
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 4))  # softmax regression: the loss grows, stays finite
+    with pytest.warns(TrainingDivergedWarning, match=r"train loss exploded to .* \(more than 100 "
+                                                     r"times ln 4 = 1.39, the loss of a uniform "
+                                                     r"guess over 4 classes\) in epoch 1 of 5.*"
+                                                     r"lr=1000000.0"):
+        result = d2l.train_ch3(net, train, test, nn.CrossEntropyLoss(), 5,
+                               torch.optim.SGD(net.parameters(), lr=1e6), animator=None)
+    assert math.isfinite(result.train_loss) and result.train_loss > 100 * math.log(4)
+    assert result.diverged_epoch == 1 and len(result.history) == 1
+
+
+def test_healthy_and_badly_initialised_training_never_count_as_diverged(blobs):
+    train, test = blobs
+    for scale in (1.0, 20.0):  # 20x: far too large weights, a loss far above ln 4 at first
+        net = make_net()
+        with torch.no_grad():
+            for p in net.parameters():
+                p *= scale
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            result = d2l.train_ch3(net, train, test, LOSS, 4,
+                                   torch.optim.SGD(net.parameters(), lr=0.05), animator=None)
+        assert result.diverged_epoch is None and len(result.history) == 4
+
+
+@pytest.mark.parametrize("losses, classes, diverged", [
+    ([2.0], 10, False), ([230.0], 10, False), ([231.0], 10, True),      # 100 x ln 10 = 230.3
+    ([10.0, 900.0], 10, False), ([10.0, 1001.0], 10, True),            # 100 x the first epoch
+    ([0.5, 40.0], None, False), ([0.5, 51.0], None, True),              # no classes: epoch 1
+    ([5.0], None, False), ([float("nan")], None, True), ([1.0, float("inf")], 10, True),
+])
+def test_divergence_rule_on_both_sides_of_its_threshold(losses, classes, diverged):
+    from d2l_helpers.training import _divergence
+    history = [{"train_loss": v} for v in losses]
+    assert bool(_divergence(losses[-1], history, classes)) is diverged
+
+
+def test_train_result_keeps_its_four_fields_and_the_diverged_epoch():
+    import copy
+    import pickle
+    from d2l_helpers.training import TrainResult
+    result = TrainResult(500.0, 0.1, 0.1, [{"epoch": 1, "train_loss": 500.0, "train_seconds": 1,
+                                           "examples": 8}], diverged_epoch=1)
+    a, b, c, history = result
+    assert (a, len(result), result._fields) == (500.0, 4, (
+        "train_loss", "train_acc", "test_acc", "history"))
+    assert copy.copy(result).diverged_epoch == 1
+    assert pickle.loads(pickle.dumps(result)).diverged_epoch == 1
+
+
+@pytest.mark.parametrize("updater, words", [
+    (None, "updater is None"),
+    (0.1, "updater=0.1 is a number (a learning rate?)"),
+    ("params", "updater is a list of 2 tensors (the parameters?)"),
+    (torch.optim.SGD, "updater is the class torch.optim.sgd.SGD, not an optimizer: create one, "
+                      "e.g. SGD(net.parameters(), lr=0.1)"),
+    (d2l.sgd, "d2l.sgd itself needs (params, lr, batch_size)"),
+])
+def test_what_is_not_an_updater_is_a_type_error_before_training(blobs, updater, words):
+    train, test = blobs
+    net, params = scratch_model()
+    updater = params if updater == "params" else updater
+    before = [p.detach().clone() for p in params]
+    for call in (lambda: d2l.train_epoch_ch3(net, train, nn.CrossEntropyLoss(), updater),
+                 lambda: d2l.train_ch3(net, train, test, nn.CrossEntropyLoss(), 2, updater,
+                                       animator=None)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pytest.raises(TypeError) as info:
+                call()
+        assert caught == []  # no double-scaling warning first
+        assert words in str(info.value)
+        assert "torch.optim.SGD(params, lr=0.1)" in str(info.value)
+        assert "lambda batch_size: d2l.sgd(params, lr, batch_size)" in str(info.value)
+    assert all(torch.equal(p, q) for p, q in zip(params, before, strict=True))
+
+
+def test_a_net_with_fewer_outputs_than_classes_says_how_many_it_needs(blobs):
+    train, test = blobs
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(2, 3))  # the blobs have 4 classes: labels 0..3
+    with pytest.raises(ValueError, match=r"the net gives 3 outputs per example, but the labels "
+                                         r"in train_iter go up to 3.*needs 4 outputs"):
+        d2l.train_ch3(net, train, test, LOSS, 1, torch.optim.SGD(net.parameters(), lr=0.1),
+                      animator=None)
+    with pytest.raises(ValueError, match="labels in data_iter go up to 3"):
+        d2l.evaluate_accuracy(net, test)
+    with pytest.raises(ValueError, match="labels in data_iter go up to 3"):
+        d2l.evaluate_loss(net, test, LOSS)
+
+
+def test_a_label_out_of_range_in_a_later_batch_is_explained_too(blobs):
+    train, _ = blobs
+    later = [(X, y.clamp(max=2)) for X, y in train[:1]] + train[1:]  # batch 1 has labels 0..2
+    net = nn.Sequential(nn.Linear(2, 3))
+    with pytest.raises(ValueError, match="the net gives 3 outputs per example, but the labels "
+                                         "in train_iter go up to 3") as info:
+        d2l.train_epoch_ch3(net, later, LOSS, torch.optim.SGD(net.parameters(), lr=0.1))
+    assert "out of bounds" in str(info.value.__cause__)
+
+
+def test_a_tensor_as_the_iterator_is_a_type_error(blobs):
+    _, test = blobs
+    X = torch.cat([X for X, _ in test])
+    with pytest.raises(TypeError, match=r"train_iter is a tensor of shape \(100, 2\), not an "
+                                        r"iterator of \(X, y\) batches.*load_array"):
+        d2l.train_ch3(make_net(), X, test, LOSS, 1,
+                      torch.optim.SGD(make_net().parameters(), lr=0.1), animator=None)
+    with pytest.raises(TypeError, match=r"data_iter is a tensor of shape \(100, 2\)"):
+        d2l.evaluate_accuracy(make_net(), X)
+
+
+@pytest.mark.parametrize("bad, shown", [
+    (lambda X, y: (X, y, y), r"a tuple of 3 items \(Tensor, Tensor, Tensor\)"),
+    (lambda X, y: X, r"a tensor of shape \(32, 2\)"),
+    (lambda X, y: (X.tolist(), y.tolist()), r"a tuple of 2 items \(list, list\)"),
+    (lambda X, y: {"X": X, "y": y}, r"a dict with keys \['X', 'y'\]"),
+])
+def test_batches_that_are_not_pairs_of_tensors(blobs, bad, shown):
+    train, _ = blobs
+    data = [bad(X, y) for X, y in train]
+    net = make_net()
+    with pytest.raises(TypeError, match=r"train_iter yields " + f"({shown})" +
+                                        r".*each batch must be a pair \(X, y\) of tensors"):
+        d2l.train_epoch_ch3(net, data, LOSS, torch.optim.SGD(net.parameters(), lr=0.1))
+
+
+def test_a_loss_returning_a_python_float_is_a_type_error(blobs):
+    train, _ = blobs
+    net = make_net()
+
+    def float_loss(y_hat, y):
+        return nn.functional.cross_entropy(y_hat, y).item()
+
+    with pytest.raises(TypeError, match=r"loss\(y_hat, y\) returned float .*not a tensor.*no "
+                                        r"float\(\) or \.item\(\)"):
+        d2l.train_epoch_ch3(net, train, float_loss, torch.optim.SGD(net.parameters(), lr=0.1))
+
+
+def test_parameters_without_requires_grad_say_so(blobs):
+    train, _ = blobs
+    W = torch.zeros(2, 4)  # forgot requires_grad=True
+    with pytest.raises(TypeError, match="does not require grad.*requires_grad=True"):
+        d2l.train_epoch_ch3(lambda X: X @ W, train, LOSS, lambda n: d2l.sgd([W], 0.1, n))
+
+
+@pytest.mark.parametrize("animator", [object(), "none", 3])
+def test_an_animator_without_add_is_refused_before_training(blobs, animator):
+    train, test = blobs
+    net = make_net()
+    calls = []
+    net.register_forward_pre_hook(lambda *args: calls.append(1))
+    with pytest.raises(TypeError, match=r"animator=.* has no add\(x, y\) method; pass 'auto'"):
+        d2l.train_ch3(net, train, test, LOSS, 2, torch.optim.SGD(net.parameters(), lr=0.1),
+                      animator=animator)
+    assert calls == []  # not one batch (the book fails after a whole epoch)
+
+
+@pytest.mark.parametrize("net, loss, words", [
+    ([torch.zeros(2)], LOSS, "net is list"),
+    (None, LOSS, "net is NoneType"),
+    ("net", None, "loss is NoneType"),
+])
+def test_what_cannot_be_called_as_net_or_loss(blobs, net, loss, words):
+    train, _ = blobs
+    net = make_net() if net == "net" else net
+    with pytest.raises(TypeError, match=words + ".*not callable"):
+        d2l.train_epoch_ch3(net, train, loss, lambda n: None)
+
+
+def test_default_animator_is_the_books_live_plot(blobs, capsys):
+    train, test = blobs
+    net = make_net()
+    d2l.train_ch3(net, train, test, LOSS, 2, torch.optim.SGD(net.parameters(), lr=0.1))
+    lines = capsys.readouterr().out.splitlines()  # outside Jupyter: one line per epoch
+    assert [line.split()[:4] for line in lines] == [["epoch", "1", "train", "loss"],
+                                                    ["epoch", "2", "train", "loss"]]
+
+
+@pytest.mark.parametrize("lr, batch_size, error, words", [
+    (0.1, 0, ValueError, "batch_size=0;.*positive number"),
+    (0.1, -32, ValueError, "batch_size=-32;.*uphill"),
+    (float("nan"), 32, ValueError, "lr=nan;.*finite learning rate"),
+    (float("inf"), 32, ValueError, "lr=inf;"),
+    (-0.1, 32, ValueError, "lr=-0.1;.*uphill"),
+    ("0.1", 32, TypeError, "must be numbers"),
+    (True, 32, ValueError, "lr=True"),
+])
+def test_sgd_refuses_a_step_that_cannot_go_downhill(lr, batch_size, error, words):
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    (w * torch.tensor([3.0, 4.0])).sum().backward()
+    with pytest.raises(error, match=words):
+        d2l.sgd([w], lr, batch_size)
+    assert torch.equal(w.detach(), torch.tensor([1.0, 2.0]))  # weights untouched
+    assert torch.equal(w.grad, torch.tensor([3.0, 4.0]))
+
+
+def test_sgd_checks_every_gradient_before_changing_any_weight():
+    w = torch.tensor([1.0], requires_grad=True)
+    (2 * w).sum().backward()
+    no_grad = torch.zeros(3, requires_grad=True)
+    with pytest.raises(ValueError, match="has no gradient"):
+        d2l.sgd([w, no_grad], 0.1, 1)
+    assert torch.equal(w.detach(), torch.tensor([1.0]))
+    d2l.sgd((p for p in [w]), 0.5, 2)  # a generator of parameters works, as in the book
+    assert torch.equal(w.detach(), torch.tensor([0.5]))
