@@ -6,6 +6,7 @@ corrupt or truncated file fails the same way whichever it is.
 import gzip
 import os
 import struct
+import tempfile
 import zlib
 from pathlib import Path
 
@@ -54,14 +55,23 @@ def write_idx_gz(path, array):
     """Write a uint8 ``array`` to ``path`` as gzip-compressed IDX, atomically.
 
     The gzip header carries no name and no time, so equal arrays give equal bytes.
+    The bytes go to a temporary file of this call's own (``<name>.<random>.part``),
+    renamed into place once complete: processes writing the same file at the same
+    time do not disturb each other, and the last rename wins.
     """
     array = np.ascontiguousarray(array, dtype=np.uint8)
     header = bytes([0, 0, _UBYTE, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
     path = Path(path)
-    partial = path.with_name(path.name + ".part")
-    with open(partial, "wb") as raw_file:
-        with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0,
-                           compresslevel=6) as f:
-            f.write(header)
-            f.write(array.tobytes())
-    os.replace(partial, path)  # never leaves a half-written file under the real name
+    descriptor, partial = tempfile.mkstemp(prefix=path.name + ".", suffix=".part",
+                                           dir=path.parent)
+    try:
+        with open(descriptor, "wb") as raw_file:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw_file, mtime=0,
+                               compresslevel=6) as f:
+                f.write(header)
+                f.write(array.tobytes())
+        os.chmod(partial, 0o644)  # mkstemp makes it private to us; data files are readable
+        os.replace(partial, path)  # never leaves a half-written file under the real name
+    except BaseException:  # including KeyboardInterrupt: leave no temporary file behind
+        Path(partial).unlink(missing_ok=True)
+        raise

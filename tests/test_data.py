@@ -3,9 +3,17 @@ import gzip
 import hashlib
 import http.server
 import math
+import os
+import re
 import shutil
+import stat
+import subprocess
+import sys
 import threading
+import time
+import zlib
 
+import numpy as np
 import pytest
 import torch
 from torchvision.datasets import FashionMNIST
@@ -13,7 +21,7 @@ from torchvision.transforms import ToTensor
 
 import d2l_helpers as d2l
 from d2l_helpers import data
-from d2l_helpers.idx import DataFileError
+from d2l_helpers.idx import DataFileError, write_idx_gz
 
 
 @pytest.fixture
@@ -82,16 +90,58 @@ def test_resize(standin_dir, resize, shape):
     assert X.shape == (10, 1, *shape) and 0 <= float(X.min()) and float(X.max()) <= 1
 
 
-@pytest.mark.parametrize("batch_size", [0, -5, 2.5, True, "256", None])
-def test_bad_batch_size(standin_dir, batch_size):
-    with pytest.raises(ValueError, match=f"batch_size={batch_size!r}"):
+@pytest.mark.parametrize("batch_size, error, words", [
+    (0, ValueError, "use a positive whole number such as 256"),
+    (-5, ValueError, "use a positive whole number such as 256"),
+    (2.5, TypeError, "is a float, not a whole number"),
+    (256.0, TypeError, "is a float, not a whole number"),
+    (True, TypeError, "is a bool"),
+    ("256", TypeError, "is a str, not a whole number"),
+    (None, TypeError, "is a NoneType, not a whole number"),
+    (torch.tensor(2.5), TypeError, "tensor of dtype torch.float32 and shape ()"),
+    (torch.tensor(True), TypeError, "is a bool"),
+])
+def test_bad_batch_size(standin_dir, batch_size, error, words):
+    with pytest.raises(error, match=re.escape(f"batch_size={batch_size!r}") + ".*" + re.escape(words)):
         d2l.load_data_fashion_mnist(batch_size, root=standin_dir)
 
 
-@pytest.mark.parametrize("resize", [0, -1, (28, 28, 3), (), "64", 2.0, (10, False)])
-def test_bad_resize(standin_dir, resize):
-    with pytest.raises(ValueError, match="resize="):
+@pytest.mark.parametrize("batch_size", [np.int64(100), np.int32(100), torch.tensor(100)])
+def test_integral_batch_sizes_of_numpy_and_torch_are_accepted(standin_dir, batch_size):
+    train_iter, test_iter = d2l.load_data_fashion_mnist(batch_size, root=standin_dir)
+    assert type(train_iter.batch_size) is int and len(test_iter) == 100
+    assert next(iter(test_iter))[0].shape == (100, 1, 28, 28)
+
+
+@pytest.mark.parametrize("resize, error", [(0, ValueError), (-1, ValueError), ((28, 28, 3), ValueError),
+                                           ((), ValueError), ("64", TypeError), (2.0, TypeError),
+                                           ((10, False), TypeError)])
+def test_bad_resize(standin_dir, resize, error):
+    with pytest.raises(error, match=re.escape(f"resize={resize!r}: use None, a positive whole number")):
         d2l.load_data_fashion_mnist(8, resize=resize, root=standin_dir)
+
+
+def test_resize_accepts_numpy_ints(standin_dir):
+    _, test_iter = d2l.load_data_fashion_mnist(4, resize=(np.int64(14), 12), root=standin_dir)
+    assert next(iter(test_iter))[0].shape == (4, 1, 14, 12)
+
+
+def test_resize_too_big_for_memory_is_refused_before_loading(standin_dir, monkeypatch):
+    monkeypatch.setattr(data, "_memory_bytes", lambda: 24 * 2**30)
+    monkeypatch.setattr(data, "_load_split", lambda *a: pytest.fail("loaded data"))
+    with pytest.raises(ValueError) as info:
+        d2l.load_data_fashion_mnist(256, resize=20000, root=standin_dir)
+    message = str(info.value)
+    assert "resize=20000 with batch_size=256" in message
+    assert "256 x 1 x 20000 x 20000 float32 values = 409.6 GB" in message
+    assert "a quarter of this machine's 25.8 GB" in message and "(6.4 GB)" in message
+    assert "use a smaller resize (the book uses 64 or 224) or a smaller batch_size" in message
+
+
+def test_book_resizes_fit(standin_dir, monkeypatch):
+    monkeypatch.setattr(data, "_memory_bytes", lambda: 4 * 2**30)  # a small laptop
+    for batch_size, resize in [(32, 64), (128, 224), (256, (224, 224))]:
+        data._check_batch_memory(batch_size, data._check_resize(resize), resize)
 
 
 def test_each_split_is_decoded_once(standin_dir, monkeypatch):
@@ -312,3 +362,218 @@ def test_dataloader_workers_is_a_setting_capped_by_cpus(monkeypatch):
     assert d2l.get_dataloader_workers() == 2
     monkeypatch.setenv("D2L_NUM_WORKERS", "0")
     assert d2l.get_dataloader_workers() == 0
+
+
+# --- files that are wrong, shared or read-only ---------------------------------------
+
+@pytest.fixture
+def standin_copy(standin_raw, tmp_path, monkeypatch):
+    """A private copy of the stand-in files: (root, raw folder)."""
+    monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
+    raw = tmp_path / data.STANDIN_FOLDER / "raw"
+    shutil.copytree(standin_raw, raw)
+    return tmp_path, raw
+
+
+def test_standin_files_swapped_train_and_test_are_named_with_the_fix(standin_copy):
+    root, raw = standin_copy
+    for kind in ("images-idx3", "labels-idx1"):
+        train, test = raw / f"train-{kind}-ubyte.gz", raw / f"t10k-{kind}-ubyte.gz"
+        train.rename(raw / "swap")
+        test.rename(train)
+        (raw / "swap").rename(test)
+    with pytest.raises(DataFileError, match=r"train-images-idx3-ubyte.gz is not the generated "
+                       r"stand-in file .*7840016 bytes.*delete it and run again"):
+        d2l.load_data_fashion_mnist(64, root=root)
+
+
+@pytest.mark.parametrize("label", [200, 0])
+def test_standin_label_file_of_valid_format_but_wrong_labels(standin_copy, label):
+    root, raw = standin_copy
+    write_idx_gz(raw / "train-labels-idx1-ubyte.gz", np.full(60000, label, dtype=np.uint8))
+    with pytest.raises(DataFileError, match=r"train-labels-idx1-ubyte.gz is not the generated "
+                       r"stand-in file.*delete it and run again"):
+        d2l.load_data_fashion_mnist(64, root=root)
+
+
+def test_a_fixed_file_loads_again_without_restarting(standin_copy):
+    root, raw = standin_copy
+    good = (raw / "t10k-labels-idx1-ubyte.gz").read_bytes()
+    write_idx_gz(raw / "t10k-labels-idx1-ubyte.gz", np.zeros(10000, dtype=np.uint8))
+    with pytest.raises(DataFileError):
+        d2l.load_data_fashion_mnist(64, root=root)
+    (raw / "t10k-labels-idx1-ubyte.gz").unlink()  # the fix the message gives
+    d2l.load_data_fashion_mnist(64, root=root)
+    assert (raw / "t10k-labels-idx1-ubyte.gz").read_bytes() == good
+
+
+@pytest.fixture
+def other_data(standin_raw, tmp_path):
+    """Files in the place of the real data (checked by count and labels, not by bytes)."""
+    raw = tmp_path / "FashionMNIST" / "raw"
+    shutil.copytree(standin_raw, raw)
+    return raw
+
+
+@pytest.mark.parametrize("labels, words", [
+    (np.full(10000, 200), "has a label 200, but Fashion-MNIST's labels are 0-9"),
+    (np.zeros(10000), "has no example of class 1, but Fashion-MNIST's labels are 0-9"),
+])
+def test_any_data_needs_labels_0_to_9(other_data, labels, words):
+    write_idx_gz(other_data / "t10k-labels-idx1-ubyte.gz", labels.astype(np.uint8))
+    with pytest.raises(DataFileError, match=rf"t10k-labels-idx1-ubyte.gz {words}.*delete it"):
+        data._load_split(other_data, False)
+
+
+def test_any_data_needs_the_splits_number_of_examples(other_data):
+    for kind in ("images-idx3", "labels-idx1"):  # the test split's files under the train names
+        shutil.copy(other_data / f"t10k-{kind}-ubyte.gz", other_data / f"train-{kind}-ubyte.gz")
+    with pytest.raises(DataFileError, match=r"train-labels-idx1-ubyte.gz holds 10000 examples, "
+                       r"but Fashion-MNIST's training split has 60000.*delete .*and run again"):
+        data._load_split(other_data, True)
+
+
+def test_recorded_fingerprints_are_those_of_freshly_generated_files(standin_raw):
+    for name, (crc, size) in data._STANDIN_FINGERPRINTS.items():
+        content = gzip.decompress((standin_raw / name).read_bytes())
+        assert (zlib.crc32(content), len(content)) == (crc, size), name
+
+
+@pytest.fixture
+def read_only(standin_copy, monkeypatch):
+    """The stand-in's folder made read-only; every way of writing into it fails the test.
+
+    (chmod alone does not stop root, so the writes are intercepted too.)"""
+    root, raw = standin_copy
+    monkeypatch.setattr(data.os, "access", lambda path, mode: mode != os.W_OK)
+    monkeypatch.setattr(data, "write_idx_gz", lambda *a: pytest.fail("wrote a data file"))
+    monkeypatch.setattr(data.tempfile, "mkdtemp", lambda **k: pytest.fail("made a folder"))
+    for path in [*raw.iterdir(), raw, raw.parent, root]:
+        path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    yield root
+    for path in [root, raw.parent, raw, *raw.iterdir()]:
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def test_read_only_folder_with_complete_standin_loads(read_only, monkeypatch):
+    before = {p: p.stat().st_mtime_ns for p in read_only.rglob("*")}
+    train_iter, test_iter = d2l.load_data_fashion_mnist(256, root=read_only)
+    assert len(train_iter.dataset) == 60000 and len(test_iter.dataset) == 10000
+    monkeypatch.setenv("D2L_FASHION_MNIST", "auto")  # the default: the real data cannot come
+    folder, kind, notice = data.fashion_mnist_files(read_only)
+    assert kind == "standin" and "the real data cannot be downloaded here" in notice
+    assert "not writable" in notice
+    assert {p: p.stat().st_mtime_ns for p in read_only.rglob("*") if p.name != "FashionMNIST"
+            and p.parent.name != "FashionMNIST"} == before
+
+
+def test_read_only_folder_without_the_data_still_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
+    monkeypatch.setattr(data.os, "access", lambda path, mode: mode != os.W_OK)
+    with pytest.raises(PermissionError, match="is not writable; pass root= or set D2L_DATA_DIR"):
+        data.fashion_mnist_files(tmp_path)
+
+
+@pytest.mark.parametrize("root", ["", "  "])
+def test_empty_root_is_refused_and_writes_nothing(root, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
+    for call in (lambda: d2l.load_data_fashion_mnist(256, root=root),
+                 lambda: data.data_source(root)):
+        with pytest.raises(ValueError, match=rf"root={root!r} would put the data files .*into "
+                           r"the current folder; leave root out .*root='\.\./data'"):
+            call()
+    assert list(tmp_path.iterdir()) == []
+
+
+CONCURRENT_WRITER = """
+import os, sys, time
+from pathlib import Path
+from d2l_helpers import data, idx
+root, me = Path(sys.argv[1]), sys.argv[2]
+data._STANDIN_SPLITS = {True: (30, 20231), False: (5, 20232)}  # small files, same code path
+real_replace = os.replace
+
+def replace_once_both_have_written(src, dst):  # the race made certain: rename together
+    name = Path(dst).name
+    (root / f"ready-{me}-{name}").touch()
+    deadline = time.time() + 30
+    while len(list(root.glob(f"ready-*-{name}"))) < 2 and time.time() < deadline:
+        time.sleep(0.01)
+    real_replace(src, dst)
+
+idx.os.replace = replace_once_both_have_written
+print(data.fashion_mnist_files(root)[1])
+"""
+
+
+def test_two_processes_generating_the_standin_at_once_both_succeed(tmp_path):
+    env = {**os.environ, "D2L_FASHION_MNIST": "standin"}
+    processes = [subprocess.Popen([sys.executable, "-c", CONCURRENT_WRITER, str(tmp_path), me],
+                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for me in ("a", "b")]
+    results = [p.communicate(timeout=240) + (p.returncode,) for p in processes]
+    for out, err, code in results:
+        assert code == 0 and out.strip() == "standin", err[-2000:]
+    ready = sorted(p.name for p in tmp_path.glob("ready-*"))
+    assert len(ready) == 8  # both processes wrote all four files, and met before renaming
+    raw = tmp_path / data.STANDIN_FOLDER / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == sorted(data._STANDIN_FINGERPRINTS)
+    images, labels = data.standin.generate(30, 20231)
+    assert np.array_equal(data.read_idx_gz(raw / "train-images-idx3-ubyte.gz", 3), images)
+    assert np.array_equal(data.read_idx_gz(raw / "train-labels-idx1-ubyte.gz", 1), labels)
+
+
+def test_leftovers_of_long_dead_writers_are_removed(tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "_STANDIN_SPLITS", {True: (3, 1), False: (1, 2)})
+    monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
+    raw = tmp_path / data.STANDIN_FOLDER / "raw"
+    raw.mkdir(parents=True)
+    old, fresh = raw / "train-images-idx3-ubyte.gz.x1.part", raw / "t10k-images-idx3-ubyte.gz.x2.part"
+    old.write_bytes(b"killed an hour ago")
+    fresh.write_bytes(b"another process, writing now")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    data.fashion_mnist_files(tmp_path)
+    assert not old.exists() and fresh.exists()
+
+
+# --- labels and workers --------------------------------------------------------------
+
+@pytest.mark.parametrize("labels, error, words", [
+    ([-1], ValueError, "label 0 is -1; Fashion-MNIST's classes are the whole numbers 0"),
+    ([2.7], ValueError, "label 0 is 2.7; .*y_hat.argmax"),
+    (torch.tensor([3, 10]), ValueError, "label 1 is 10;"),
+    (np.array([0.5]), ValueError, "label 0 is 0.5;"),
+    ([True], TypeError, "label 0 is True, not a number"),
+    (["3"], TypeError, "label 0 is '3', not a number"),
+    (torch.zeros(2, 3, dtype=torch.long), TypeError, r"label 0 is \[0, 0, 0\], not a number; pass a 1-D"),
+    (torch.tensor(3), TypeError, r"labels=tensor\(3\) is a single value; pass a sequence"),
+    (7, TypeError, r"labels=7 is a single value; pass a sequence of labels, e.g. \[3\]"),
+])
+def test_text_labels_refuse_what_is_not_a_class_number(labels, error, words):
+    with pytest.raises(error, match=words):
+        d2l.get_fashion_mnist_labels(labels)
+
+
+def test_text_labels_of_every_kind_of_sequence():
+    expected = ["pullover", "ankle boot"]
+    for labels in ([2, 9], (2, 9), np.array([2, 9]), torch.tensor([2.0, 9.0]), [np.int64(2), 9],
+                   [torch.tensor(2), torch.tensor(9)], iter([2, 9])):
+        assert d2l.get_fashion_mnist_labels(labels) == expected
+
+
+@pytest.mark.parametrize("setting, words", [
+    ("-3", "D2L_NUM_WORKERS=-3: use 0 or a positive whole number"),
+    ("four", "D2L_NUM_WORKERS='four' is not a whole number; use 0"),
+    ("", "D2L_NUM_WORKERS='' is not a whole number"),
+])
+def test_bad_worker_setting_is_named(setting, words, monkeypatch):
+    monkeypatch.setenv("D2L_NUM_WORKERS", setting)
+    with pytest.raises(ValueError, match=re.escape(words)):
+        d2l.get_dataloader_workers()
+
+
+def test_bad_default_worker_count_is_named(monkeypatch):
+    monkeypatch.delenv("D2L_NUM_WORKERS", raising=False)
+    with pytest.raises(ValueError, match="default=-1: use 0"):
+        d2l.get_dataloader_workers(-1)

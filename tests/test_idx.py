@@ -1,5 +1,7 @@
 """The IDX reader/writer: round trips, determinism and every kind of bad file."""
 import gzip
+import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -61,3 +63,36 @@ def test_length_disagreeing_with_header(good_file):
 def test_missing_file(tmp_path):
     with pytest.raises(DataFileError, match="does not exist"):
         read_idx_gz(tmp_path / "nope.gz", 1)
+
+
+def test_each_write_uses_its_own_temporary_file(tmp_path, monkeypatch):
+    """Two writers of one file must not share a temporary name (the second one's rename
+    used to fail with FileNotFoundError)."""
+    seen = []
+    real_replace = os.replace
+
+    def record(src, dst):
+        seen.append(Path(src).name)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", record)
+    write_idx_gz(tmp_path / "a.gz", np.zeros(3, dtype=np.uint8))
+    write_idx_gz(tmp_path / "a.gz", np.ones(3, dtype=np.uint8))
+    assert len(set(seen)) == 2 and all(name.startswith("a.gz.") and name.endswith(".part")
+                                       for name in seen)
+    assert read_idx_gz(tmp_path / "a.gz", 1).tolist() == [1, 1, 1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.gz"]
+    assert (tmp_path / "a.gz").stat().st_mode & 0o444 == 0o444  # readable by all, as before
+
+
+def test_interrupted_write_leaves_the_old_file_and_no_temporary(good_file, monkeypatch):
+    before = good_file.read_bytes()
+
+    def interrupt(self, data):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(gzip.GzipFile, "write", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        write_idx_gz(good_file, np.zeros(5, dtype=np.uint8))
+    assert good_file.read_bytes() == before
+    assert [p.name for p in good_file.parent.iterdir()] == [good_file.name]
