@@ -4,12 +4,15 @@ The only module that touches matplotlib or IPython. Figures are PNG inline by
 default (the book switches every plot to SVG, whose text changes from run to run);
 ``use_svg_display()`` stays available as an explicit opt-in.
 """
+import itertools
+
 import matplotlib.figure
 import torch
 from IPython import display
 from matplotlib import pyplot as plt
 from matplotlib_inline import backend_inline
 
+from d2l_helpers.checks import not_text, positive_int
 from d2l_helpers.data import get_fashion_mnist_labels
 from d2l_helpers.devices import _batches, _mode, _resolve_device, _to_device
 
@@ -53,9 +56,17 @@ def _has_one_axis(X):
 def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
          xscale="linear", yscale="linear", fmts=("-", "m--", "g-.", "r:"),
          figsize=(3.5, 2.5), axes=None):
-    """Plot one or more curves (book section 2.4); tensors need no ``.detach()``."""
+    """Plot one or more curves (book section 2.4); tensors need no ``.detach()``.
+
+    Differences from the book: with more curves than ``fmts`` the formats are used
+    again in turn (the book drops the extra curves); x and y of different lengths, a
+    number of x-series that is neither 1 nor one per curve, and more legend entries
+    than curves raise ``ValueError`` naming the counts (the book draws something else).
+    """
     set_figsize(figsize)
     axes = axes if axes else plt.gca()
+    legend = [legend] if isinstance(legend, str) else legend
+    fmts = [fmts] if isinstance(fmts, str) else fmts
     X = [_as_plottable(x) for x in X] if isinstance(X, (list, tuple)) else _as_plottable(X)
     if Y is not None:
         Y = [_as_plottable(y) for y in Y] if isinstance(Y, (list, tuple)) else _as_plottable(Y)
@@ -66,9 +77,19 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     elif _has_one_axis(Y):
         Y = [Y]
     if len(X) != len(Y):
+        if len(X) != 1:
+            raise ValueError(f"plot(): {len(X)} x-series for {len(Y)} curves; give one x for "
+                             "all the curves or one x per curve")
         X = X * len(Y)
+    for i, (x, y) in enumerate(zip(X, Y)):
+        if len(x) and len(x) != len(y):
+            raise ValueError(f"plot(): curve {i} has {len(x)} x values but {len(y)} y "
+                             "values; give x and y of the same length")
+    if legend and len(legend) > len(Y):
+        raise ValueError(f"plot(): {len(legend)} legend entries {list(legend)} for {len(Y)} "
+                         "curve(s); give one entry per curve")
     axes.cla()
-    for x, y, fmt in zip(X, Y, fmts):
+    for x, y, fmt in zip(X, Y, itertools.cycle(fmts)):
         if len(x):
             axes.plot(x, y, fmt)
         else:
@@ -88,7 +109,9 @@ class Animator:
     display handle, so prints and warnings of the same cell survive and the saved
     notebook holds the final figure exactly once; outside Jupyter each ``add``
     prints one line instead of a ``<Figure ...>`` repr. ``ylim`` grows to show
-    points outside it rather than hide them.
+    points outside it rather than hide them. ``add`` takes 0-d tensors as numbers,
+    refuses text, and needs the same number of values on every call; more curves
+    than ``fmts`` reuse the formats in turn.
     """
 
     def __init__(self, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
@@ -108,12 +131,23 @@ class Animator:
         self._notebook = _in_notebook()
 
     def add(self, x, y):
-        """Add one point to each curve and redraw (or print a line outside Jupyter)."""
-        if not hasattr(y, "__len__"):
-            y = [y]
+        """Add one point to each curve and redraw (or print a line outside Jupyter).
+
+        ``y`` is a number or one number per curve (``None`` skips a point), the same
+        count on every call; ``x`` is one number for all or one per curve.
+        """
+        y = [_number(value, f"y[{i}]") for i, value in enumerate(_values(y, "y"))]
         n = len(y)
-        if not hasattr(x, "__len__"):
-            x = [x] * n
+        x = _values(x, "x")
+        if len(x) == 1:  # one x for every curve; an int epoch stays an int
+            x = [x[0].item() if torch.is_tensor(x[0]) else x[0]] * n
+        if len(x) != n:
+            raise ValueError(f"Animator.add(): {len(x)} x values for {n} y values; give one "
+                             "x for all or one per y value")
+        if self.Y and len(self.Y) != n:
+            raise ValueError(f"Animator.add(): got {n} y value(s), but the first call gave "
+                             f"{len(self.Y)} (one per curve); pass {len(self.Y)} on every "
+                             "call, None for a point to skip")
         if not self.X:
             self.X = [[] for _ in range(n)]
         if not self.Y:
@@ -129,7 +163,7 @@ class Animator:
 
     def _draw(self):
         self.axes[0].cla()
-        for x, y, fmt in zip(self.X, self.Y, self.fmts):
+        for x, y, fmt in zip(self.X, self.Y, itertools.cycle(self.fmts)):
             self.axes[0].plot(x, y, fmt)
         self.config_axes()
         finite = [v for ys in self.Y for v in ys if abs(v) != float("inf") and v == v]
@@ -146,6 +180,26 @@ class Animator:
         return f"{self.xlabel or 'x'} {x[0]}  {values}"
 
 
+def _values(values, name):
+    """A point's values as a list: one number (0-d tensors too) or a sequence of them."""
+    not_text(values, name, "a number or a tuple of numbers, one per curve")
+    if getattr(values, "ndim", None) == 0 or not hasattr(values, "__len__"):
+        return [values]
+    return list(values)
+
+
+def _number(value, name):
+    """``value`` as a float (tensors on any device too); ``None`` stays ``None``."""
+    if value is None:
+        return None
+    not_text(value, name, "a number")
+    try:
+        return float(value.detach()) if torch.is_tensor(value) else float(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"Animator.add(): {name} is {value!r:.60}, not a single number; "
+                        "pass numbers (or one-element tensors)") from None
+
+
 def _number_text(value):
     try:
         return f"{float(value):.4f}"  # Python numbers and one-element tensors alike
@@ -154,11 +208,27 @@ def _number_text(value):
 
 
 def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
-    """Show images in a grid; return the array of axes (book section 3.5)."""
+    """Show images in a grid; return the array of axes (book section 3.5).
+
+    Differences from the book: images shaped ``(1, H, W)`` or ``(3, H, W)``, as a
+    loader gives them, are shown as ``(H, W)`` or ``(H, W, 3)``; more images than grid
+    cells, or fewer titles than images, raise ``ValueError`` (the book silently drops
+    the rest, or fails on the missing title).
+    """
+    num_rows = positive_int(num_rows, "num_rows", 2)
+    num_cols = positive_int(num_cols, "num_cols", 9)
+    imgs = imgs if hasattr(imgs, "__len__") else list(imgs)
+    if len(imgs) > num_rows * num_cols:
+        raise ValueError(f"show_images(): {len(imgs)} images do not fit a {num_rows} x "
+                         f"{num_cols} grid; make the grid bigger or pass fewer images, e.g. "
+                         f"imgs[:{num_rows * num_cols}]")
+    if titles and len(titles) < len(imgs):
+        raise ValueError(f"show_images(): {len(titles)} titles for {len(imgs)} images; give "
+                         "one title per image, or titles=None")
     _, axes = plt.subplots(num_rows, num_cols, figsize=(num_cols * scale, num_rows * scale))
     axes = axes.flatten() if hasattr(axes, "flatten") else [axes]
     for i, (ax, img) in enumerate(zip(axes, imgs)):
-        ax.imshow(img.detach().cpu().numpy() if torch.is_tensor(img) else img)
+        ax.imshow(_as_image(img, i))
         ax.axes.get_xaxis().set_visible(False)
         ax.axes.get_yaxis().set_visible(False)
         if titles:
@@ -166,15 +236,36 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
     return axes
 
 
+def _as_image(img, i):
+    """An image matplotlib can show: (H, W) or (H, W, 3/4); channels-first moved last."""
+    if torch.is_tensor(img):
+        img = img.detach().cpu().numpy()
+    shape = getattr(img, "shape", None)
+    if shape is None:
+        return img  # a PIL image, say: matplotlib knows it
+    if len(shape) == 3 and shape[0] in (1, 3, 4) and shape[-1] not in (3, 4):
+        img = img[0] if shape[0] == 1 else img.transpose(1, 2, 0)
+    if img.ndim == 2 or img.ndim == 3 and img.shape[-1] in (3, 4):
+        return img
+    raise ValueError(f"show_images(): image {i} has shape {tuple(shape)}; pass images shaped "
+                     "(H, W), (1, H, W) or (H, W, 3), e.g. X.reshape(-1, 28, 28) for a batch")
+
+
 def predict_ch3(net, test_iter, n=6, device=None):
     """Show the first ``n`` test images with true and predicted labels (book 3.6).
 
     The model is evaluated in eval mode without gradients; its mode is restored.
     ``device`` works as in ``train_ch3``, and resized images are shown at their size.
+    ``n`` must be a positive whole number; an empty ``test_iter`` raises ``ValueError``.
     """
+    n = positive_int(n, "n", 6)
     device = _resolve_device(device)
     _to_device(net, device)
-    X, y = next(_batches(test_iter, device))
+    try:
+        X, y = next(_batches(test_iter, device))
+    except StopIteration:
+        raise ValueError("predict_ch3(): test_iter yielded no batch; pass a loader that has "
+                         "data, such as the test_iter of d2l.load_data_fashion_mnist") from None
     with _mode(net, training=False), torch.no_grad():
         preds = get_fashion_mnist_labels(net(X).argmax(dim=1))
     trues = get_fashion_mnist_labels(y)

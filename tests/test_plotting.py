@@ -1,4 +1,5 @@
 """Tests for d2l_helpers.plotting: what a learner sees, in and out of Jupyter."""
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -137,3 +138,118 @@ def test_predict_ch3_with_device_and_resized_images():
     assert [ax.get_title().split("\n")[0] for ax in axes] == ["trouser", "pullover"]
     assert axes[0].get_images()[0].get_array().shape == (32, 32)
     plotting.plt.close("all")
+
+
+# --- bad input: a clear message or the right picture ----------------------------------
+
+@pytest.fixture
+def fresh_figure():
+    plotting.plt.close("all")
+    yield
+    plotting.plt.close("all")
+
+
+@pytest.fixture
+def outside_jupyter(monkeypatch):
+    monkeypatch.setattr(plotting, "_in_notebook", lambda: False)
+
+
+def test_plot_draws_every_curve_when_there_are_more_than_formats(fresh_figure):
+    x = torch.arange(4.0)
+    d2l.plot(x, [x * k for k in range(5)], legend=list("abcde"))  # the book draws four
+    axes = plotting.plt.gca()
+    assert [list(line.get_ydata()) for line in axes.get_lines()] == [
+        [0.0, k, 2.0 * k, 3.0 * k] for k in range(5)]
+    assert [t.get_text() for t in axes.get_legend().get_texts()] == list("abcde")
+    assert axes.get_lines()[4].get_linestyle() == "-"  # the formats again, in turn
+
+
+def test_plot_one_legend_string_is_one_entry(fresh_figure):
+    d2l.plot(torch.arange(3.0), torch.arange(3.0), legend="relu")
+    assert [t.get_text() for t in plotting.plt.gca().get_legend().get_texts()] == ["relu"]
+
+
+@pytest.mark.parametrize("X, Y, legend, words", [
+    ([1, 2, 3], [1, 2], None, "curve 0 has 3 x values but 2 y values"),
+    ([[1, 2], [1, 2]], [[1, 2], [3, 4], [5, 6]], None, "2 x-series for 3 curves"),
+    ([1, 2], [[1, 2], [3, 4]], ["a", "b", "c"], r"3 legend entries \['a', 'b', 'c'\] for 2 curve"),
+])
+def test_plot_refuses_what_would_draw_something_else(fresh_figure, X, Y, legend, words):
+    with pytest.raises(ValueError, match=rf"plot\(\): {words}"):
+        d2l.plot(X, Y, legend=legend)
+
+
+def test_animator_refuses_text_instead_of_splitting_it(outside_jupyter, capsys):
+    animator = d2l.Animator(legend=["loss"])
+    with pytest.raises(TypeError, match=r"y='nan\?' is text; pass a number or a tuple"):
+        animator.add(1, "nan?")
+    with pytest.raises(TypeError, match=r"y\[1\]='0.5' is text; pass a number"):
+        animator.add(1, (0.4, "0.5"))
+    assert animator.Y is None and capsys.readouterr().out == ""
+
+
+def test_animator_takes_zero_dimensional_tensors_as_numbers(outside_jupyter, capsys):
+    animator = d2l.Animator(xlabel="epoch")
+    animator.add(torch.tensor(1), torch.tensor(0.5))
+    animator.add(2, np.float64(0.25))
+    assert animator.Y == [[0.5, 0.25]] and animator.X == [[1, 2]]
+    assert capsys.readouterr().out.splitlines() == ["epoch 1  y0 0.5000", "epoch 2  y0 0.2500"]
+
+
+@pytest.mark.parametrize("second", [(0.1, 0.2), (0.1, 0.2, 0.3, 0.4), 0.1])
+def test_animator_needs_the_same_number_of_values_each_call(outside_jupyter, second):
+    animator = d2l.Animator()
+    animator.add(1, (0.5, 0.6, 0.7))
+    with pytest.raises(ValueError, match=r"got \d y value\(s\), but the first call gave 3 "
+                                         r"\(one per curve\); pass 3 on every call"):
+        animator.add(2, second)
+    assert animator.Y == [[0.5], [0.6], [0.7]]
+
+
+def test_animator_refuses_values_that_are_not_single_numbers(outside_jupyter):
+    with pytest.raises(TypeError, match=r"y\[0\] is tensor\(\[1., 2.\]\), not a single number"):
+        d2l.Animator().add(1, [torch.tensor([1.0, 2.0])])
+    with pytest.raises(ValueError, match="2 x values for 3 y values"):
+        d2l.Animator().add([1, 2], (1, 2, 3))
+
+
+def test_animator_draws_every_curve_when_there_are_more_than_formats(notebook):
+    animator = d2l.Animator(legend=list("abcde"))
+    animator.add(1, (1, 2, 3, 4, 5))
+    assert len(animator.axes[0].get_lines()) == 5
+
+
+def test_show_images_accepts_images_with_a_channel(fresh_figure):
+    axes = d2l.show_images(torch.rand(4, 1, 28, 28), 1, 4)
+    assert axes[0].get_images()[0].get_array().shape == (28, 28)
+    axes = d2l.show_images(torch.rand(2, 3, 8, 8), 1, 2)
+    assert axes[1].get_images()[0].get_array().shape == (8, 8, 3)
+
+
+@pytest.mark.parametrize("imgs, rows, cols, titles, error, words", [
+    (torch.rand(4, 28, 28), 2, 2, ["a", "b", "c"], ValueError, "3 titles for 4 images; give one"),
+    (torch.rand(5, 28, 28), 2, 2, None, ValueError,
+     r"5 images do not fit a 2 x 2 grid; .*imgs\[:4\]"),
+    (torch.rand(2, 5, 6, 7), 1, 2, None, ValueError, r"image 0 has shape \(5, 6, 7\)"),
+    (torch.rand(2, 28, 28), 0, 2, None, ValueError, "num_rows=0: use a positive whole number"),
+    (torch.rand(2, 28, 28), 1, 2.0, None, TypeError, "num_cols=2.0 is a float"),
+])
+def test_show_images_refuses_what_it_would_drop_or_fail_on(fresh_figure, imgs, rows, cols,
+                                                           titles, error, words):
+    with pytest.raises(error, match=words):
+        d2l.show_images(imgs, rows, cols, titles=titles)
+
+
+@pytest.mark.parametrize("n, error, words", [(0, ValueError, "n=0: use a positive"),
+                                             (-2, ValueError, "n=-2: use a positive"),
+                                             (2.5, TypeError, "n=2.5 is a float")])
+def test_predict_ch3_refuses_a_bad_count(fresh_figure, n, error, words):
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    with pytest.raises(error, match=words):
+        d2l.predict_ch3(net, [(torch.zeros(2, 1, 28, 28), torch.tensor([0, 1]))], n=n)
+
+
+def test_predict_ch3_on_an_empty_iterator_says_so(fresh_figure):
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    with pytest.raises(ValueError, match="test_iter yielded no batch; pass a loader that has"):
+        d2l.predict_ch3(net, [])
