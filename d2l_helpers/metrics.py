@@ -86,12 +86,14 @@ class Accumulator:
 def accuracy(y_hat, y):
     """Return the number of correct predictions (a float), as in book section 3.6.
 
-    ``y_hat`` holds either class scores ``(batch, classes)`` or integer labels shaped
-    like ``y``. Differences from the book: shapes that would broadcast (the book then
-    counts a ``batch x batch`` table) raise ``ValueError`` naming both shapes; 1-D
-    *float* ``y_hat`` raises ``TypeError`` (the book casts scores such as 0.9 to label
-    0); a row of scores containing NaN counts as a wrong prediction (the book's argmax
-    picks the NaN's column, so it may count as right).
+    ``y_hat`` holds either class scores ``(batch, classes)`` or labels shaped like
+    ``y``. Differences from the book: shapes that would broadcast (the book then
+    counts a ``batch x batch`` table) raise ``ValueError`` naming both shapes; float
+    ``y_hat`` of ``y``'s shape against integer labels raises ``TypeError`` (the book
+    casts scores such as 0.9 to label 0); a row of scores containing NaN counts as a
+    wrong prediction (the book's argmax picks the NaN's column, so it may count as
+    right). Float ``y_hat`` against float ``y`` (a regression, as in book section 4.4)
+    is counted as the book counts it: exactly equal values.
     """
     if not (torch.is_tensor(y_hat) and torch.is_tensor(y)):
         raise TypeError(f"accuracy(): y_hat and y must be tensors, got {type(y_hat).__name__} "
@@ -103,7 +105,7 @@ def accuracy(y_hat, y):
             f"accuracy(): predictions of shape {tuple(y_hat.shape)} give labels of shape "
             f"{tuple(predicted.shape)}, but y has shape {tuple(y.shape)}; pass class scores "
             "(batch, classes) or labels shaped exactly like y")
-    if not scores and y_hat.is_floating_point():
+    if not scores and y_hat.is_floating_point() and not y.is_floating_point():
         raise TypeError(
             f"accuracy(): y_hat is a 1-D {y_hat.dtype} tensor {_shown(y_hat)}: scores, not "
             "labels, so they cannot be compared with y. Pass the class scores (batch, "

@@ -63,3 +63,10 @@ def test_accuracy_keeps_the_books_results_for_labels_and_scores():
                                       [0.0, 0.0, 1.0]]), y) == 3.0
     inf = math.inf  # an infinite score is still a prediction
     assert d2l.accuracy(torch.tensor([[0.0, inf], [-inf, 0.0]]), torch.tensor([1, 1])) == 2.0
+
+
+def test_accuracy_of_a_regression_counts_equal_values_as_the_book_does():
+    """Book section 4.4 trains a regression with train_epoch_ch3, which calls accuracy."""
+    y = torch.tensor([[1.0], [2.0], [3.0]])
+    assert d2l.accuracy(torch.tensor([[1.0], [2.5], [3.0]]), y) == 2.0
+    assert d2l.accuracy(torch.tensor([0.5, 2.0]), torch.tensor([1.0, 2.0])) == 1.0
