@@ -49,7 +49,8 @@ class Accumulator:
 
     Unlike the book's, ``add`` with the wrong number of values raises instead of
     silently dropping the extra ones (the book zips them away), and text such as
-    ``'3'`` is refused rather than parsed as a number.
+    ``'3'`` is refused rather than parsed as a number. Tensors that require grad (the
+    book's ``d2l.reduce_sum(l)`` in section 4.4) are added without torch's warning.
     """
 
     def __init__(self, n):
@@ -65,9 +66,13 @@ class Accumulator:
                 f"pass exactly {len(self.data)}, one per running sum")
         values = []
         for i, value in enumerate(args):
-            if type(value) not in _PLAIN_NUMBERS and isinstance(value, (str, bytes)):
-                raise TypeError(f"Accumulator.add(): value {i} is the text {value!r:.80}, not a "
-                                "number; pass numbers (float(...) a string yourself if meant)")
+            if type(value) not in _PLAIN_NUMBERS:
+                if isinstance(value, (str, bytes)):
+                    raise TypeError(f"Accumulator.add(): value {i} is the text {value!r:.80}, "
+                                    "not a number; pass numbers (float(...) a string yourself "
+                                    "if meant)")
+                if torch.is_tensor(value):
+                    value = value.detach()  # a sum of numbers: no autograd warning
             try:
                 values.append(float(value))
             except (TypeError, ValueError, RuntimeError) as err:

@@ -70,3 +70,12 @@ def test_accuracy_of_a_regression_counts_equal_values_as_the_book_does():
     y = torch.tensor([[1.0], [2.0], [3.0]])
     assert d2l.accuracy(torch.tensor([[1.0], [2.5], [3.0]]), y) == 2.0
     assert d2l.accuracy(torch.tensor([0.5, 2.0]), torch.tensor([1.0, 2.0])) == 1.0
+
+
+def test_accumulator_adds_tensors_that_require_grad_without_a_warning(recwarn):
+    """Book section 4.4 adds d2l.reduce_sum(l) of a loss that requires grad."""
+    w = torch.ones(3, requires_grad=True)
+    metric = d2l.Accumulator(2)
+    metric.add((w * 2).sum(), 3)
+    assert metric.data == [6.0, 3.0]
+    assert not [w for w in recwarn if "requires_grad" in str(w.message)]
