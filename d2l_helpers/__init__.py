@@ -3,6 +3,39 @@
 ``import d2l_helpers as d2l`` runs the book's code unchanged. Importing downloads
 and computes nothing; see README.md, "Differences from d2l", for what we changed.
 """
+# The book's shorthands (d2l.tensor, d2l.reshape, ...): attributes, not in __all__ (aliases.py).
+from d2l_helpers.aliases import (  # noqa: A004 - abs is the book's name
+    abs,
+    arange,
+    argmax,
+    astype,
+    concat,
+    cos,
+    cosh,
+    exp,
+    eye,
+    float32,
+    int32,
+    linspace,
+    log,
+    matmul,
+    meshgrid,
+    normal,
+    numpy,
+    ones,
+    rand,
+    reduce_sum,
+    reshape,
+    sin,
+    sinh,
+    size,
+    stack,
+    tanh,
+    tensor,
+    to,
+    transpose,
+    zeros,
+)
 from d2l_helpers.data import (
     data_source,
     get_dataloader_workers,
@@ -24,6 +57,7 @@ from d2l_helpers.plotting import (
     show_images,
     use_svg_display,
 )
+from d2l_helpers.regression import linreg, load_array, squared_loss, synthetic_data
 from d2l_helpers.repeats import Comparison, Estimate, Runs, compare, repeat
 from d2l_helpers.training import (
     TrainingDivergedWarning,
@@ -45,7 +79,8 @@ __version__ = "0.1.0"
 __all__ = [
     "Accumulator", "Animator", "Comparison", "Estimate", "Runs", "Timer", "TrainResult",
     "TrainingDivergedWarning", "accuracy", "compare", "data_source", "evaluate_accuracy",
-    "evaluate_loss", "get_dataloader_workers", "get_fashion_mnist_labels",
+    "evaluate_loss", "get_dataloader_workers", "get_fashion_mnist_labels", "linreg",
+    "load_array", "squared_loss", "synthetic_data",
     "load_data_fashion_mnist", "plot", "plot_runs", "plot_sweep", "plt", "predict_ch3",
     "repeat", "set_axes", "set_figsize", "sgd", "show_images", "split_validation",
     "train_ch3", "train_epoch_ch3", "try_gpu", "use_svg_display",

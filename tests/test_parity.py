@@ -5,6 +5,7 @@ wherever our behaviour is meant to match the book's.
 """
 import inspect
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -132,3 +133,71 @@ def test_mean_loss_the_book_under_reports_by_the_batch_size(blobs):
     theirs, _ = book.train_epoch_ch3(book_net, train, nn.CrossEntropyLoss(),
                                      torch.optim.SGD(book_net.parameters(), lr=0.1))
     assert theirs == pytest.approx(ours / 32, rel=1e-6)  # every batch here holds 32 examples
+
+
+# --- the chapter 3 regression helpers and the book's shorthand aliases (issue 15) ---------
+
+def test_regression_helpers_match():
+    true_w, true_b = torch.tensor([2, -3.4]), 4.2
+    torch.manual_seed(3)
+    ours = d2l.synthetic_data(true_w, true_b, 50)
+    torch.manual_seed(3)
+    theirs = book.synthetic_data(true_w, true_b, 50)
+    assert all(torch.equal(a, b) for a, b in zip(ours, theirs, strict=True))
+    X, y = ours
+    w, b = torch.tensor([[1.5], [-2.0]]), 0.5
+    assert torch.equal(d2l.linreg(X, w, b), book.linreg(X, w, b))
+    assert torch.equal(d2l.squared_loss(d2l.linreg(X, w, b), y),
+                       book.squared_loss(book.linreg(X, w, b), y))
+    for is_train in (True, False):
+        torch.manual_seed(4)
+        our_batches = list(d2l.load_array((X, y), 8, is_train))
+        torch.manual_seed(4)
+        book_batches = list(book.load_array((X, y), 8, is_train))
+        assert len(our_batches) == len(book_batches) == 7
+        for (a, b_), (c, d) in zip(our_batches, book_batches):
+            assert torch.equal(a, c) and torch.equal(b_, d)
+
+
+def test_accuracy_of_a_regression_matches():
+    """Book section 4.4 passes regression outputs through train_epoch_ch3's accuracy."""
+    y_hat, y = torch.tensor([[1.0], [2.5], [3.0]]), torch.tensor([[1.0], [2.0], [3.0]])
+    assert d2l.accuracy(y_hat, y) == book.accuracy(y_hat, y)
+
+
+def _book_alias_names():
+    import re
+    source = inspect.getsource(book)
+    block = source.split("# Alias defined in config.ini")[1].split("DATA_HUB")[0]
+    return re.findall(r"^(\w+) = ", block, re.MULTILINE)
+
+
+def test_aliases_are_the_books_list():
+    from d2l_helpers.aliases import ALIASES
+    names = _book_alias_names()
+    assert len(names) == 30 and tuple(names) == ALIASES
+    assert [name for name in names if not hasattr(d2l, name)] == []
+
+
+NO_ARGS = ((), {})
+SAMPLE_CALLS = {  # the book's lambdas, each called on a sample as its markdown calls it
+    "numpy": [NO_ARGS], "size": [NO_ARGS], "transpose": [NO_ARGS],
+    "reshape": [(((3, 2),), {}), (((-1,),), {})], "to": [((torch.float64,), {})],
+    "reduce_sum": [NO_ARGS, ((), {"dim": 0})], "argmax": [NO_ARGS, ((), {"dim": 1})],
+    "astype": [((torch.int32,), {})],
+}
+
+
+def test_aliases_behave_as_the_books():
+    x = torch.tensor([[1.0, -2.0, 3.0], [4.0, 5.0, -6.0]], requires_grad=True)
+    for name in _book_alias_names():
+        ours, theirs = getattr(d2l, name), getattr(book, name)
+        if getattr(theirs, "__name__", None) != "<lambda>":
+            assert ours is theirs, name  # the torch function or dtype itself
+            continue
+        for args, kwargs in SAMPLE_CALLS[name]:
+            a, b = ours(x, *args, **kwargs), theirs(x, *args, **kwargs)
+            if torch.is_tensor(a):
+                assert a.dtype == b.dtype and torch.equal(a, b), name
+            else:
+                assert type(a) is type(b) and np.array_equal(a, b), name

@@ -1,0 +1,62 @@
+"""The book's linear-regression helpers (sections 3.2 and 3.3), called again in 4.4 and 4.5.
+
+``synthetic_data``, ``linreg``, ``squared_loss`` and ``load_array`` keep d2l 0.17.6's
+signatures and results: the same random draws for the same ``torch.manual_seed``, the
+same batches. Differences: mistakes the book meets with a raw PyTorch error (shapes that
+do not fit, a lone tensor or a numpy array given to ``load_array``, a batch size that is
+not a positive whole number) raise ``ValueError``/``TypeError`` naming the values.
+"""
+import torch
+from torch.utils import data
+
+from d2l_helpers.checks import positive_int
+
+
+def synthetic_data(w, b, num_examples):
+    """Return ``(X, y)``: ``X`` standard normal ``(num_examples, len(w))``, ``y = Xw + b``
+    plus N(0, 0.01²) noise, shaped ``(num_examples, 1)`` (book section 3.2)."""
+    num_examples = positive_int(num_examples, "num_examples", 1000)
+    if not torch.is_tensor(w) or w.dim() not in (1, 2) or not w.is_floating_point():
+        raise TypeError(f"synthetic_data(): w={w!r:.60} must be a float tensor of shape (d,) "
+                        "or (d, 1), e.g. torch.tensor([2, -3.4])")
+    X = torch.normal(0, 1, (num_examples, len(w)))
+    y = torch.matmul(X, w) + b
+    y += torch.normal(0, 0.01, y.shape)
+    return X, y.reshape((-1, 1))
+
+
+def linreg(X, w, b):
+    """Return the linear model's output ``Xw + b`` (book section 3.2)."""
+    if X.shape[-1] != w.shape[0]:
+        raise ValueError(f"linreg(): X has shape {tuple(X.shape)} but w has shape "
+                         f"{tuple(w.shape)}; w needs one row per feature of X "
+                         f"({X.shape[-1]}), e.g. torch.normal(0, 0.01, ({X.shape[-1]}, 1))")
+    return torch.matmul(X, w) + b
+
+
+def squared_loss(y_hat, y):
+    """Return the per-example squared loss ``(y_hat - y)² / 2``, shaped like ``y_hat``
+    (book section 3.2)."""
+    if y.numel() != y_hat.numel():
+        raise ValueError(f"squared_loss(): y_hat has shape {tuple(y_hat.shape)} but y has "
+                         f"shape {tuple(y.shape)}; they need one value per example each")
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+def load_array(data_arrays, batch_size, is_train=True):
+    """Return a ``DataLoader`` over the tensors ``data_arrays`` (e.g. ``(features,
+    labels)``), shuffled when ``is_train`` (book section 3.3)."""
+    batch_size = positive_int(batch_size, "batch_size", 10)
+    if torch.is_tensor(data_arrays) or not isinstance(data_arrays, (tuple, list)):
+        raise TypeError(f"load_array(): data_arrays is a {type(data_arrays).__name__}; pass a "
+                        "tuple of tensors, e.g. load_array((features, labels), batch_size)")
+    for i, array in enumerate(data_arrays):
+        if not torch.is_tensor(array):
+            raise TypeError(f"load_array(): data_arrays[{i}] is a {type(array).__name__}, not "
+                            "a tensor; convert it, e.g. torch.tensor(x, dtype=torch.float32)")
+    lengths = [len(array) for array in data_arrays]
+    if len(set(lengths)) > 1:
+        raise ValueError(f"load_array(): the tensors hold {lengths} examples; they need the "
+                         "same number (one row per example)")
+    dataset = data.TensorDataset(*data_arrays)
+    return data.DataLoader(dataset, batch_size, shuffle=is_train)
