@@ -343,9 +343,11 @@ def test_cuda_loader_and_module_no_sync_per_batch(standin_dir, monkeypatch):
     net = nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))
     updater = torch.optim.SGD(net.parameters(), lr=0.1)
     loss = nn.CrossEntropyLoss(reduction="none")
-    d2l.train_epoch_ch3(net, train_iter, loss, updater, device="cuda")  # warm up
+    subsets = [train_iter, d2l.split_validation(train_iter, 500, 500)[0]]  # 12 and 2 batches
+    for subset in subsets:  # warm up: each split is copied to the GPU once, here
+        d2l.train_epoch_ch3(net, subset, loss, updater, device="cuda")
     counts = []
-    for subset in (train_iter, d2l.split_validation(train_iter, 500, 500)[0]):
+    for subset in subsets:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             torch.cuda.set_sync_debug_mode("warn")
