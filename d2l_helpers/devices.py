@@ -131,16 +131,18 @@ def _move_in_place(tensor, device):
 def _move_optimizer(optimizer, device):
     """Move the tensors ``optimizer`` updates to ``device`` in place, with their state.
 
-    A scalar ``'step'`` count stays on the CPU, as ``Optimizer.load_state_dict`` keeps it.
+    A scalar ``'step'`` count stays on the CPU unless the group is ``capturable`` or
+    ``fused``, as ``Optimizer.load_state_dict`` does.
     """
     for group in optimizer.param_groups:
+        step_on_host = not (group.get("capturable") or group.get("fused"))
         for param in group["params"]:
             if param.device != device:
                 _move_in_place(param, device)
             state = optimizer.state.get(param)
             for key, value in (state or {}).items():
                 if torch.is_tensor(value) and value.device != device and not (
-                        key == "step" and value.dim() == 0 and value.device.type == "cpu"):
+                        key == "step" and value.dim() == 0 and step_on_host):
                     state[key] = value.to(device)
 
 
