@@ -47,6 +47,7 @@ from d2l_helpers.devices import try_gpu
 from d2l_helpers.metrics import Accumulator, Timer, accuracy
 from d2l_helpers.plotting import (
     Animator,
+    draw_mlp,
     plot,
     plot_runs,
     plot_sweep,
@@ -81,7 +82,7 @@ __all__ = [
     "TrainingDivergedWarning", "accuracy", "compare", "data_source", "evaluate_accuracy",
     "evaluate_loss", "get_dataloader_workers", "get_fashion_mnist_labels", "linreg",
     "load_array", "squared_loss", "synthetic_data",
-    "load_data_fashion_mnist", "plot", "plot_runs", "plot_sweep", "plt", "predict_ch3",
+    "load_data_fashion_mnist", "draw_mlp", "plot", "plot_runs", "plot_sweep", "plt", "predict_ch3",
     "repeat", "set_axes", "set_figsize", "sgd", "show_images", "split_validation",
     "train_ch3", "train_epoch_ch3", "try_gpu", "use_svg_display",
 ]

@@ -319,3 +319,60 @@ def plot_sweep(values, runs, metrics, xlabel, ylabel=None, xscale="log", ylim=No
     axes.minorticks_off()
     axes.legend()
     return axes
+
+
+def draw_mlp(layer_sizes=(4, 5, 3), layer_names=None, figsize=(4.5, 3.0), axes=None):
+    """Draw a fully connected network from its layer sizes; return the axes.
+
+    Inputs at the bottom, outputs at the top and an arrow from every unit to every unit
+    of the next layer, as in the book's figure 4.1.1 (``(4, 5, 3)``, the default). Units
+    are labelled x, h, o (h^(k) with several hidden layers); ``layer_names`` replaces
+    "input layer", "hidden layer", "output layer". Not in the book, which ships the
+    figure as a picture: here it is drawn from the sizes, so any shape can be shown.
+    """
+    from matplotlib.patches import Circle, FancyArrowPatch
+
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__len__"):
+        raise TypeError(f"layer_sizes={layer_sizes!r}: pass a list of ints such as [4, 5, 3]")
+    sizes = list(layer_sizes)
+    if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 1
+                             for n in sizes):
+        raise ValueError(f"layer_sizes={layer_sizes!r}: need at least two layers, each a "
+                         "positive int, such as [4, 5, 3]")
+    hidden = len(sizes) - 2
+    names = (["input layer"] + (["hidden layer"] if hidden == 1 else
+                                [f"hidden layer {k}" for k in range(1, hidden + 1)])
+             + ["output layer"])
+    if layer_names is not None:
+        if isinstance(layer_names, (str, bytes)) or len(layer_names) != len(sizes):
+            raise ValueError(f"layer_names={layer_names!r}: give one name per layer "
+                             f"({len(sizes)} names)")
+        names = list(layer_names)
+    letters = (["x"] + (["h"] if hidden == 1 else [f"h^{{({k})}}" for k in range(1, hidden + 1)])
+               + ["o"])
+    axes = axes if axes else plt.subplots(figsize=figsize)[1]
+    radius, widest, gap = 0.25, max(sizes), 1.5  # gap: height between two layers
+    centres = [[(i - (n - 1) / 2, gap * level) for i in range(n)]
+               for level, n in enumerate(sizes)]
+    for lower, upper in zip(centres, centres[1:]):
+        for x0, y0 in lower:
+            for x1, y1 in upper:
+                # From rim to rim: move both ends one radius towards each other.
+                length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+                dx, dy = (x1 - x0) / length * radius, (y1 - y0) / length * radius
+                axes.add_patch(FancyArrowPatch((x0 + dx, y0 + dy), (x1 - dx, y1 - dy),
+                                               arrowstyle="-|>", mutation_scale=7,
+                                               shrinkA=0, shrinkB=0, linewidth=0.6,
+                                               color="0.45"))
+    for layer, letter, name in zip(centres, letters, names):
+        for i, (x, y) in enumerate(layer, start=1):
+            axes.add_patch(Circle((x, y), radius, facecolor="white", edgecolor="tab:blue",
+                                  linewidth=1.2, zorder=3))
+            axes.text(x, y, f"${letter}_{{{i}}}$", ha="center", va="center", fontsize=9,
+                      zorder=4)
+        axes.text(widest / 2 + 0.1, layer[0][1], name, ha="left", va="center", fontsize=9)
+    axes.set_xlim(-widest / 2 - 0.1, widest / 2 + 2.0)
+    axes.set_ylim(-0.4, gap * (len(sizes) - 1) + 0.4)
+    axes.set_aspect("equal")
+    axes.set_axis_off()
+    return axes
