@@ -4,6 +4,8 @@ import time
 
 import torch
 
+from d2l_helpers.checks import not_text
+
 
 class Timer:
     """Record several running times (book section 3.1)."""
@@ -67,10 +69,8 @@ class Accumulator:
         values = []
         for i, value in enumerate(args):
             if type(value) not in _PLAIN_NUMBERS:
-                if isinstance(value, (str, bytes)):
-                    raise TypeError(f"Accumulator.add(): value {i} is the text {value!r:.80}, "
-                                    "not a number; pass numbers (float(...) a string yourself "
-                                    "if meant)")
+                not_text(value, f"Accumulator.add(): value {i}",
+                         "a number (float(...) the text yourself if you mean it)")
                 if torch.is_tensor(value):
                     value = value.detach()  # a sum of numbers: no autograd warning
             try:
