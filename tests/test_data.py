@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from torchvision.datasets import FashionMNIST
 from torchvision.transforms import ToTensor
 
 import d2l_helpers as d2l
-from d2l_helpers import data
+from d2l_helpers import data, datafiles
 from d2l_helpers.idx import DataFileError, write_idx_gz
 
 
@@ -147,8 +148,8 @@ def test_book_resizes_fit(standin_dir, monkeypatch):
 def test_each_split_is_decoded_once(standin_dir, monkeypatch):
     d2l.load_data_fashion_mnist(8, root=standin_dir)
     calls = []
-    original = data.read_idx_gz
-    monkeypatch.setattr(data, "read_idx_gz", lambda *a: calls.append(a) or original(*a))
+    original = datafiles.read_idx_gz
+    monkeypatch.setattr(datafiles, "read_idx_gz", lambda *a: calls.append(a) or original(*a))
     d2l.load_data_fashion_mnist(64, root=standin_dir)
     assert calls == []
 
@@ -157,7 +158,7 @@ def test_each_split_is_decoded_once(standin_dir, monkeypatch):
 
 def test_root_argument_then_environment_then_repository(monkeypatch, tmp_path):
     monkeypatch.delenv("D2L_DATA_DIR", raising=False)
-    assert data.default_data_dir() == data.Path(data.__file__).resolve().parent.parent / "data"
+    assert data.default_data_dir() == Path(datafiles.__file__).resolve().parent.parent / "data"
     monkeypatch.setenv("D2L_DATA_DIR", str(tmp_path / "env"))
     assert data.default_data_dir() == tmp_path / "env"
     folder, kind, _ = data.fashion_mnist_files(tmp_path / "arg")
@@ -223,7 +224,7 @@ class Mirror:
 
 @pytest.fixture(autouse=True)
 def fresh_download_memory(monkeypatch):
-    monkeypatch.setattr(data, "_failed_downloads", {})
+    monkeypatch.setattr(datafiles, "_failed_downloads", {})
 
 
 @pytest.fixture
@@ -237,7 +238,7 @@ def real_files(standin_raw, monkeypatch):
         resources = [(name, hashlib.md5(files[name]).hexdigest())
                      for name, _ in FashionMNIST.resources]
 
-    monkeypatch.setattr(data, "FashionMNIST", OfflineFashionMNIST)
+    monkeypatch.setattr(datafiles, "FashionMNIST", OfflineFashionMNIST)
     monkeypatch.delenv("D2L_FASHION_MNIST_MIRROR", raising=False)
     return files
 
@@ -434,7 +435,7 @@ def test_any_data_needs_the_splits_number_of_examples(other_data):
 
 
 def test_recorded_fingerprints_are_those_of_freshly_generated_files(standin_raw):
-    for name, (crc, size) in data._STANDIN_FINGERPRINTS.items():
+    for name, (crc, size) in datafiles._STANDIN_FINGERPRINTS.items():
         content = gzip.decompress((standin_raw / name).read_bytes())
         assert (zlib.crc32(content), len(content)) == (crc, size), name
 
@@ -445,9 +446,9 @@ def read_only(standin_copy, monkeypatch):
 
     (chmod alone does not stop root, so the writes are intercepted too.)"""
     root, raw = standin_copy
-    monkeypatch.setattr(data.os, "access", lambda path, mode: mode != os.W_OK)
-    monkeypatch.setattr(data, "write_idx_gz", lambda *a: pytest.fail("wrote a data file"))
-    monkeypatch.setattr(data.tempfile, "mkdtemp", lambda **k: pytest.fail("made a folder"))
+    monkeypatch.setattr(datafiles.os, "access", lambda path, mode: mode != os.W_OK)
+    monkeypatch.setattr(datafiles, "write_idx_gz", lambda *a: pytest.fail("wrote a data file"))
+    monkeypatch.setattr(datafiles.tempfile, "mkdtemp", lambda **k: pytest.fail("made a folder"))
     for path in [*raw.iterdir(), raw, raw.parent, root]:
         path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
     yield root
@@ -469,7 +470,7 @@ def test_read_only_folder_with_complete_standin_loads(read_only, monkeypatch):
 
 def test_read_only_folder_without_the_data_still_says_so(tmp_path, monkeypatch):
     monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
-    monkeypatch.setattr(data.os, "access", lambda path, mode: mode != os.W_OK)
+    monkeypatch.setattr(datafiles.os, "access", lambda path, mode: mode != os.W_OK)
     with pytest.raises(PermissionError, match="is not writable; pass root= or set D2L_DATA_DIR"):
         data.fashion_mnist_files(tmp_path)
 
@@ -489,9 +490,9 @@ def test_empty_root_is_refused_and_writes_nothing(root, tmp_path, monkeypatch):
 CONCURRENT_WRITER = """
 import os, sys, time
 from pathlib import Path
-from d2l_helpers import data, idx
+from d2l_helpers import datafiles, idx
 root, me = Path(sys.argv[1]), sys.argv[2]
-data._STANDIN_SPLITS = {True: (30, 20231), False: (5, 20232)}  # small files, same code path
+datafiles._STANDIN_SPLITS = {True: (30, 20231), False: (5, 20232)}  # small files, same code path
 real_replace = os.replace
 
 def replace_once_both_have_written(src, dst):  # the race made certain: rename together
@@ -503,7 +504,7 @@ def replace_once_both_have_written(src, dst):  # the race made certain: rename t
     real_replace(src, dst)
 
 idx.os.replace = replace_once_both_have_written
-print(data.fashion_mnist_files(root)[1])
+print(datafiles.fashion_mnist_files(root)[1])
 """
 
 
@@ -518,14 +519,14 @@ def test_two_processes_generating_the_standin_at_once_both_succeed(tmp_path):
     ready = sorted(p.name for p in tmp_path.glob("ready-*"))
     assert len(ready) == 8  # both processes wrote all four files, and met before renaming
     raw = tmp_path / data.STANDIN_FOLDER / "raw"
-    assert sorted(p.name for p in raw.iterdir()) == sorted(data._STANDIN_FINGERPRINTS)
-    images, labels = data.standin.generate(30, 20231)
-    assert np.array_equal(data.read_idx_gz(raw / "train-images-idx3-ubyte.gz", 3), images)
-    assert np.array_equal(data.read_idx_gz(raw / "train-labels-idx1-ubyte.gz", 1), labels)
+    assert sorted(p.name for p in raw.iterdir()) == sorted(datafiles._STANDIN_FINGERPRINTS)
+    images, labels = datafiles.standin.generate(30, 20231)
+    assert np.array_equal(datafiles.read_idx_gz(raw / "train-images-idx3-ubyte.gz", 3), images)
+    assert np.array_equal(datafiles.read_idx_gz(raw / "train-labels-idx1-ubyte.gz", 1), labels)
 
 
 def test_leftovers_of_long_dead_writers_are_removed(tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "_STANDIN_SPLITS", {True: (3, 1), False: (1, 2)})
+    monkeypatch.setattr(datafiles, "_STANDIN_SPLITS", {True: (3, 1), False: (1, 2)})
     monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
     raw = tmp_path / data.STANDIN_FOLDER / "raw"
     raw.mkdir(parents=True)

@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 import d2l_helpers as d2l
-from d2l_helpers import standin
-from d2l_helpers.data import _STANDIN_SPLITS, STANDIN_FOLDER
+from d2l_helpers import datafiles, standin
+from d2l_helpers.datafiles import _STANDIN_SPLITS, STANDIN_FOLDER
 
 # sha256 of the decoded images and labels of each split: the same on every machine.
 EXPECTED = {
@@ -34,7 +34,7 @@ def test_generate_is_deterministic_and_balanced():
 @pytest.mark.parametrize("train", [True, False])
 def test_full_split_matches_recorded_bytes(standin_dir, train):
     per_class, _ = _STANDIN_SPLITS[train]
-    images, labels = d2l.data._load_split(standin_dir / STANDIN_FOLDER / "raw", train)
+    images, labels = datafiles._load_split(standin_dir / STANDIN_FOLDER / "raw", train)
     assert len(labels) == 10 * per_class
     assert (hashlib.sha256(images.numpy().tobytes()).hexdigest(),
             hashlib.sha256(labels.numpy().astype(np.uint8).tobytes()).hexdigest()) == EXPECTED[train]
@@ -42,7 +42,7 @@ def test_full_split_matches_recorded_bytes(standin_dir, train):
 
 def test_files_are_byte_identical_when_generated_again(standin_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
-    d2l.data.fashion_mnist_files(tmp_path)
+    datafiles.fashion_mnist_files(tmp_path)
     for path in sorted((standin_dir / STANDIN_FOLDER / "raw").glob("*.gz")):
         assert (tmp_path / STANDIN_FOLDER / "raw" / path.name).read_bytes() == path.read_bytes()
 
