@@ -78,8 +78,11 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
         Y = [Y]
     if len(X) != len(Y):
         if len(X) != 1:
-            raise ValueError(f"plot(): {len(X)} x-series for {len(Y)} curves; give one x for "
-                             "all the curves or one x per curve")
+            shape = getattr(X, "shape", None)
+            hint = (f" (x has shape {tuple(shape)}: for one curve, pass a 1-D x such as "
+                    "x.reshape(-1))" if shape is not None and len(shape) == 2 else "")
+            raise ValueError(f"plot(): {len(X)} x-series for {len(Y)} curves{hint}; give one "
+                             "x for all the curves or one x per curve")
         X = X * len(Y)
     for i, (x, y) in enumerate(zip(X, Y)):
         if len(x) and len(x) != len(y):

@@ -179,6 +179,13 @@ def test_plot_refuses_what_would_draw_something_else(fresh_figure, X, Y, legend,
         d2l.plot(X, Y, legend=legend)
 
 
+def test_plot_a_column_of_x_values_is_explained(fresh_figure):
+    x = torch.arange(5.0).reshape(5, 1)
+    with pytest.raises(ValueError, match=r"5 x-series for 1 curves \(x has shape \(5, 1\): "
+                                         r"for one curve, pass a 1-D x such as x.reshape\(-1\)\)"):
+        d2l.plot(x, torch.arange(5.0))
+
+
 def test_animator_refuses_text_instead_of_splitting_it(outside_jupyter, capsys):
     animator = d2l.Animator(legend=["loss"])
     with pytest.raises(TypeError, match=r"y='nan\?' is text; pass a number or a tuple"):
