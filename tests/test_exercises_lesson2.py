@@ -1,0 +1,285 @@
+"""Lesson 2's exercises: each typical mistake gets its diagnosis; predictions meet measurements."""
+import pytest
+import torch
+from torch.nn import functional as F
+
+from d2l_helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____
+from d2l_helpers.exercises import lesson2 as ex
+from d2l_helpers.repeats import Runs, compare
+
+
+def outcome(exercise, *answers):
+    return exercise.evaluate(*answers)
+
+
+def assert_diagnosis(result, *words):
+    assert result.status == INCORRECT, result.message
+    for word in words:
+        assert word in result.message, result.message
+
+
+# --- the references ------------------------------------------------------------------
+
+def test_references_match_torch_and_survive_huge_and_far_apart_logits():
+    O = torch.tensor([[1000.0, 999.0, 998.0], [0.0, -200.0, 3.0], [-1000.0, -1001.0, -999.0]])
+    assert torch.allclose(ex.reference_softmax(O), torch.softmax(O, dim=1))
+    assert torch.allclose(ex.reference_log_softmax(O), F.log_softmax(O, dim=1))
+    assert torch.isfinite(ex.reference_log_softmax(O)).all()
+    assert float(ex.reference_log_softmax(O)[1, 1]) == pytest.approx(-203.0486, abs=1e-3)
+
+
+def test_test_inputs_really_overflow_and_underflow_the_naive_versions():
+    ordinary, huge, far_apart, mixed_rows = ex._logits()
+    naive = torch.exp(huge) / torch.exp(huge).sum(dim=1, keepdim=True)
+    assert torch.isnan(naive).all()
+    assert (torch.log(ex.reference_softmax(far_apart)) == float("-inf")).any()
+    global_max = torch.exp(mixed_rows - mixed_rows.max())
+    assert (global_max.sum(dim=1) == 0).any()  # a whole row underflows
+    assert ordinary.shape == (4, 10) and torch.isfinite(ordinary).all()
+
+
+# --- q1: softmax ----------------------------------------------------------------------
+
+def softmax_naive(O):
+    E = torch.exp(O)
+    return E / E.sum(dim=1, keepdim=True)
+
+
+def test_q1_correct_answers():
+    for answer in (ex.reference_softmax, lambda O: torch.softmax(O, dim=1)):
+        result = outcome(ex.q1, answer)
+        assert result.status == CORRECT and "exp(0) = 1" in result.message
+        assert "整个张量的最大值" not in result.message
+
+
+def test_q1_subtracting_one_global_maximum_is_accepted_with_a_note():
+    def global_max(O):
+        E = torch.exp(O - O.max())
+        return E / E.sum(dim=1, keepdim=True)
+
+    result = outcome(ex.q1, global_max)
+    assert result.status == CORRECT and "整个张量的最大值" in result.message
+
+
+def test_q1_untouched_starter_is_not_attempted():
+    def softmax_stable(O):
+        return ____
+
+    assert outcome(ex.q1, softmax_stable).status == NOT_ATTEMPTED
+
+
+def test_q1_naive_softmax_gives_nan_on_huge_logits():
+    assert_diagnosis(outcome(ex.q1, softmax_naive), "1000", "nan", "上溢")
+
+
+def test_q1_softmax_over_the_batch_dimension():
+    assert_diagnosis(outcome(ex.q1, lambda O: torch.softmax(O, dim=0)), "dim=0", "每一列的和为 1")
+
+    def max_right_sum_wrong(O):
+        E = torch.exp(O - O.max(dim=1, keepdim=True).values)
+        return E / E.sum(dim=0, keepdim=True)
+
+    assert_diagnosis(outcome(ex.q1, max_right_sum_wrong), "批量维度")
+
+
+def test_q1_subtracting_the_maximum_over_the_wrong_dimension():
+    def column_max(O):
+        E = torch.exp(O - O.max(dim=0, keepdim=True).values)
+        return E / E.sum(dim=1, keepdim=True)
+
+    assert_diagnosis(outcome(ex.q1, column_max), "每一列（dim=0）的最大值")
+
+
+def test_q1_log_probabilities_instead_of_probabilities():
+    assert_diagnosis(outcome(ex.q1, lambda O: F.log_softmax(O, dim=1)), "log 概率")
+
+
+def test_q1_forgetting_keepdim_names_the_shape_problem():
+    def no_keepdim(O):
+        E = torch.exp(O - O.max(dim=1).values)
+        return E / E.sum(dim=1, keepdim=True)
+
+    assert_diagnosis(outcome(ex.q1, no_keepdim), "keepdim=True", "形状")
+
+
+def test_q1_other_slips_each_get_their_own_diagnosis():
+    def whole_sum(O):
+        E = torch.exp(O - O.max(dim=1, keepdim=True).values)
+        return E / E.sum()
+
+    def unnormalised(O):
+        return torch.exp(O - O.max(dim=1, keepdim=True).values)
+
+    def in_place(O):
+        O -= O.max(dim=1, keepdim=True).values
+        E = torch.exp(O)
+        return E / E.sum(dim=1, keepdim=True)
+
+    assert_diagnosis(outcome(ex.q1, whole_sum), "所有数的总和")
+    assert_diagnosis(outcome(ex.q1, unnormalised), "还没有除以每一行的和")
+    assert_diagnosis(outcome(ex.q1, in_place), "改动了传进来的 O")
+    assert_diagnosis(outcome(ex.q1, lambda O: O.tolist()), "应当是一个张量")
+    assert_diagnosis(outcome(ex.q1, lambda O: O[:, :3]), "形状应当是 (4, 10)")
+
+
+def test_q1_a_crash_is_reported_not_raised():
+    def crashes(O):
+        return O @ torch.ones(3)
+
+    assert_diagnosis(outcome(ex.q1, crashes), "运行你的代码时出错")
+
+
+# --- q2: log_softmax ------------------------------------------------------------------
+
+def test_q2_correct_answers():
+    for answer in (ex.reference_log_softmax, lambda O: F.log_softmax(O, dim=1),
+                   lambda O: O - torch.logsumexp(O, dim=1, keepdim=True)):
+        result = outcome(ex.q2, answer)
+        assert result.status == CORRECT, result.message
+        assert "整个张量的最大值" not in result.message
+
+
+def test_q2_global_maximum_is_accepted_with_a_note():
+    def global_max(O):
+        c = O.max()
+        return O - c - torch.log(torch.exp(O - c).sum(dim=1, keepdim=True))
+
+    result = outcome(ex.q2, global_max)
+    assert result.status == CORRECT and "整个张量的最大值" in result.message
+
+
+def test_q2_log_of_the_stable_softmax_underflows_to_minus_inf():
+    assert_diagnosis(outcome(ex.q2, lambda O: torch.log(ex.reference_softmax(O))),
+                     "-inf", "先算出了概率再取 log")
+
+
+def test_q2_without_the_maximum_overflows():
+    assert_diagnosis(outcome(ex.q2, lambda O: torch.log(softmax_naive(O))), "1000", "上溢")
+    assert_diagnosis(outcome(ex.q2, lambda O: O - torch.log(torch.exp(O).sum(dim=1, keepdim=True))),
+                     "1000", "上溢")
+
+
+def test_q2_probabilities_instead_of_log_probabilities():
+    assert_diagnosis(outcome(ex.q2, ex.reference_softmax), "你返回的是概率")
+
+
+def test_q2_over_the_batch_dimension():
+    assert_diagnosis(outcome(ex.q2, lambda O: F.log_softmax(O, dim=0)), "dim=0")
+
+
+def test_q2_maximum_over_the_wrong_dimension():
+    def column_max(O):
+        c = O.max(dim=0, keepdim=True).values
+        return O - c - torch.log(torch.exp(O - c).sum(dim=1, keepdim=True))
+
+    assert_diagnosis(outcome(ex.q2, column_max), "每一列（dim=0）的最大值")
+
+
+def test_q2_c_subtracted_once_too_few_or_too_many():
+    def forgot_c(O):
+        c = O.max(dim=1, keepdim=True).values
+        return O - torch.log(torch.exp(O - c).sum(dim=1, keepdim=True))
+
+    def c_twice(O):
+        c = O.max(dim=1, keepdim=True).values
+        return O - 2 * c - torch.log(torch.exp(O - c).sum(dim=1, keepdim=True))
+
+    assert_diagnosis(outcome(ex.q2, forgot_c), "同一个常数", "漏减")
+    assert_diagnosis(outcome(ex.q2, c_twice), "同一个常数", "减了两次")
+
+
+# --- q3 and q4: predictions against constructed measurements ---------------------------
+
+def runs_of(metric, values):
+    """A Runs whose last epoch holds ``metric`` = each of ``values`` (one per seed)."""
+    return Runs(range(len(values)), [[{"epoch": 3, metric: v}] for v in values])
+
+
+def sweep(acc32, acc256, acc2048):
+    return {32: runs_of("test_acc", acc32), 256: runs_of("test_acc", acc256),
+            2048: runs_of("test_acc", acc2048)}
+
+
+CLEAR = sweep([0.73, 0.74, 0.72, 0.75, 0.73], [0.66, 0.67, 0.66, 0.68, 0.67],
+              [0.52, 0.53, 0.52, 0.51, 0.53])
+TIED = sweep([0.73, 0.75, 0.71, 0.74, 0.72], [0.72, 0.74, 0.73, 0.75, 0.71],
+             [0.52, 0.53, 0.52, 0.51, 0.53])
+
+
+def predicted(exercise, prediction, *measured):
+    exercise.predict(prediction)
+    try:
+        return exercise.evaluate(*measured)
+    finally:
+        exercise.prediction = None
+
+
+def test_q3_right_prediction_is_correct_and_quotes_the_verdict(capsys):
+    result = predicted(ex.q3, 32, CLEAR)
+    assert result.status == CORRECT and "批量 32 的验证精度最高" in result.message
+    assert "超过 2 倍标准误差" in result.message
+
+
+def test_q3_wrong_prediction_reports_the_measurement(capsys):
+    result = predicted(ex.q3, 2048, CLEAR)
+    assert_diagnosis(result, "你预测批量 2048 最好", "批量 32 的验证精度比 批量 2048 高",
+                     "更新了多少次")
+
+
+def test_q3_a_prediction_tied_with_the_best_within_noise_counts(capsys):
+    best = max(TIED, key=lambda bs: TIED[bs].final("test_acc").mean)
+    other = 256 if best == 32 else 32
+    result = predicted(ex.q3, other, TIED)
+    assert result.status == CORRECT and "分不出高下" in result.message
+    assert predicted(ex.q3, 2048, TIED).status == INCORRECT
+
+
+def test_q3_needs_a_prediction_and_a_sweep(capsys):
+    ex.q3.prediction = None
+    assert outcome(ex.q3, CLEAR).status == NOT_ATTEMPTED
+    ex.q3.predict(64)  # not one of the choices: refused, still not attempted
+    assert "32, 256, 2048 之一" in capsys.readouterr().out and ex.q3.prediction is None
+    assert_diagnosis(predicted(ex.q3, 32, [0.7, 0.6]), "需要一个字典")
+    assert_diagnosis(predicted(ex.q3, 32, {32: 0.7, 256: 0.6}), "d2l.repeat")
+
+
+def verdicts(loss_last, loss_stopped, acc_last, acc_stopped):
+    """The two comparisons the lesson makes: last epoch vs the early-stopping epoch."""
+    return (compare(runs_of("valid_loss", loss_last), runs_of("valid_loss", loss_stopped),
+                    "valid_loss", names=("最后一轮", "早停选中的一轮"), label="验证损失"),
+            compare(runs_of("valid_acc", acc_last), runs_of("valid_acc", acc_stopped),
+                    "valid_acc", names=("最后一轮", "早停选中的一轮"), label="验证精度"))
+
+
+LOSS_UP = ([1.70, 1.62, 1.75, 1.66, 1.68], [1.35, 1.30, 1.40, 1.33, 1.36])
+LOSS_FLAT = ([1.36, 1.31, 1.41, 1.32, 1.35], [1.35, 1.30, 1.40, 1.33, 1.36])
+ACC_FLAT = ([0.600, 0.585, 0.610, 0.590, 0.598], [0.603, 0.588, 0.606, 0.596, 0.601])
+ACC_DOWN = ([0.55, 0.54, 0.56, 0.55, 0.54], [0.60, 0.59, 0.61, 0.60, 0.60])
+ACC_UP = ([0.62, 0.63, 0.62, 0.63, 0.62], [0.60, 0.59, 0.61, 0.60, 0.60])
+
+
+@pytest.mark.parametrize("loss, acc, letter", [
+    (LOSS_UP, ACC_FLAT, "B"), (LOSS_UP, ACC_DOWN, "C"), (LOSS_FLAT, ACC_FLAT, "A"),
+    (LOSS_FLAT, ACC_DOWN, "D"), (LOSS_UP, ACC_UP, "B"),  # accuracy up is "not clearly worse"
+])
+def test_q4_each_measurement_matches_exactly_one_prediction(loss, acc, letter, capsys):
+    measured = verdicts(*loss, *acc)
+    for choice in "ABCD":
+        result = predicted(ex.q4, choice, *measured)
+        if choice == letter:
+            assert result.status == CORRECT and f"也就是 {letter}" in result.message
+        else:
+            assert_diagnosis(result, f"你预测的是 {choice}", f"也就是 {letter}")
+
+
+def test_q4_the_diagnosis_quotes_both_verdicts(capsys):
+    result = predicted(ex.q4, "C", *verdicts(*LOSS_UP, *ACC_FLAT))
+    assert_diagnosis(result, "最后一轮 的验证损失比 早停选中的一轮 高", "验证精度之差",
+                     "在噪声以内", "训练精度到 1 以后")
+
+
+def test_q4_needs_two_comparisons(capsys):
+    loss_verdict, _ = verdicts(*LOSS_UP, *ACC_FLAT)
+    assert_diagnosis(predicted(ex.q4, "B", loss_verdict, 0.6), "d2l.compare", "验证精度那一项")
+    ex.q4.prediction = None
+    assert outcome(ex.q4, loss_verdict, loss_verdict).status == NOT_ATTEMPTED
