@@ -189,6 +189,7 @@ def judged(exercise, prediction, *measured):
 def test_q1_the_best_setting_is_correct(capsys):
     outcome = judged(ex.q1, (1, 0.3), depth_lr_measurement())
     assert outcome.status == CORRECT and "正是 1 个隐藏层、lr 0.3" in outcome.message
+    assert "2 个隐藏层、lr 0.3 与它之差在噪声以内" in outcome.message
 
 
 def test_q1_a_setting_within_noise_of_the_best_also_counts(capsys):
@@ -216,7 +217,8 @@ def activation_measurement():
 
 
 def test_q3_both_activations_within_noise_are_correct(capsys):
-    assert judged(ex.q3, "ReLU", activation_measurement()).status == CORRECT
+    outcome = judged(ex.q3, "ReLU", activation_measurement())
+    assert outcome.status == CORRECT and "最高的是 ReLU；Tanh 与它之差在噪声以内" in outcome.message
     outcome = judged(ex.q3, "Tanh", activation_measurement())
     assert outcome.status == CORRECT and "在噪声以内" in outcome.message
 

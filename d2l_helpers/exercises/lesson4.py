@@ -58,6 +58,13 @@ def _against_best(prediction, measured, describe):
                          names=(describe(prediction), describe(best)), label="验证精度")
 
 
+def _tied(measured, best, describe):
+    """The words for the settings whose difference from ``best`` is within noise, or ''."""
+    tied = [describe(name) for name in measured if name != best and compare(
+        measured[name], measured[best], "test_acc").outcome == "noise"]
+    return f"；{'、'.join(tied)} 与它之差在噪声以内，预测它们也算对" if tied else ""
+
+
 def _layers_lr(setting):
     depth, lr = setting
     return f"{depth} 个隐藏层、lr {lr:g}"
@@ -70,7 +77,7 @@ def _check_depth_lr(prediction, measured):
                         f"{', '.join(repr(k) for k in measured)}。")
     best, verdict = _against_best(prediction, measured, _layers_lr)
     if verdict is None:
-        return f"验证精度最高的正是 {_layers_lr(best)}。"
+        return f"验证精度最高的正是 {_layers_lr(best)}{_tied(measured, best, _layers_lr)}。"
     if verdict.outcome == "noise":
         return f"验证精度最高的是 {_layers_lr(best)}；{verdict}，所以你的预测也算对。"
     depth, lr = prediction
@@ -90,9 +97,8 @@ def _check_activation(prediction, measured):
     if prediction not in measured:
         raise Incorrect(f"实验里没有测 {prediction!r}；测过的是：{', '.join(measured)}。")
     best, verdict = _against_best(prediction, measured, str)
-    others = [name for name in measured if name not in (best, prediction)]
     if verdict is None:
-        return f"验证精度最高的是 {best}（与 {'、'.join(others)} 比较见上面打印的结论）。"
+        return f"验证精度的均值最高的是 {best}{_tied(measured, best, str)}。"
     if verdict.outcome == "noise":
         return f"{verdict}：在这个实验里分不出高低，你的预测也算对。"
     why = ""
