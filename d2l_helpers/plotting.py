@@ -276,6 +276,17 @@ def predict_ch3(net, test_iter, n=6, device=None):
     show_images(X[0:n, 0], 1, n, titles=titles[0:n])
 
 
+def _label(axes, xlabel, ylabel, xscale, ylim):
+    # Unlike set_axes: the grid is switched on (not toggled) and unset limits stay automatic,
+    # so a second call on the same axes keeps both.
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel(ylabel)
+    axes.set_xscale(xscale)
+    if ylim is not None:
+        axes.set_ylim(ylim)
+    axes.grid(True)
+
+
 def _band(axes, x, estimates, fmt, label):
     mean = [e.mean for e in estimates]
     axes.plot(x, mean, fmt, label=label)
@@ -296,7 +307,7 @@ def plot_runs(runs, metric, xlabel="epoch", ylabel=None, ylim=None, figsize=(4.5
     for (name, one), fmt in zip(named.items(), fmts * len(named)):
         estimates = one.per_epoch(metric)
         _band(axes, list(range(1, len(estimates) + 1)), estimates, fmt, name)
-    set_axes(axes, xlabel, ylabel or metric, None, ylim, "linear", "linear", None)
+    _label(axes, xlabel, ylabel or metric, "linear", ylim)
     if any(name is not None for name in named):
         axes.legend()
     return axes
@@ -317,7 +328,7 @@ def plot_sweep(values, runs, metrics, xlabel, ylabel=None, xscale="log", ylim=No
     axes = axes if axes else plt.subplots(figsize=figsize)[1]
     for metric, fmt in zip(metrics, fmts * len(metrics)):
         _band(axes, list(values), [r.final(metric) for r in runs], fmt + "o", metric)
-    set_axes(axes, xlabel, ylabel or ", ".join(metrics), None, ylim, xscale, "linear", None)
+    _label(axes, xlabel, ylabel or ", ".join(metrics), xscale, ylim)
     axes.set_xticks(list(values), [f"{v:g}" for v in values])
     axes.minorticks_off()
     axes.legend()

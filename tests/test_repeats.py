@@ -125,6 +125,9 @@ def test_plot_runs_draws_a_mean_and_a_band_per_setting():
     assert len(axes.lines) == 2 and len(axes.collections) == 2
     assert list(axes.lines[0].get_ydata()) == pytest.approx([0.41, 0.82])
     assert [t.get_text() for t in axes.get_legend().get_texts()] == ["a", "b"]
+    d2l.plot_runs({"c": a}, "acc", axes=axes)  # a second call on the same axes keeps the grid
+    assert all(line.get_visible() for line in axes.get_xgridlines())
+    assert axes.get_autoscalex_on()
     matplotlib.pyplot.close("all")
 
 
