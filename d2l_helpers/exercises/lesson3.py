@@ -623,7 +623,7 @@ def _check_width(prediction, runs_by_width):
         raise Incorrect(f"你预测的是 {prediction}（{_WIDTH_PATTERNS[prediction]}），实验测得的是 "
                         f"{measured}（{_WIDTH_PATTERNS[measured]}）。想一想：同样 5 轮、同样的学习率，"
                         "更宽的网络每一步能改动的东西更多吗？看上面的训练精度。")
-    return f"实验测得 {measured}：{_WIDTH_PATTERNS[measured]}。"
+    return f"实验测得 {measured}（{_WIDTH_PATTERNS[measured]}）。"
 
 
 q5 = exercises.add(
