@@ -338,7 +338,7 @@ def _divergence(train_loss, history, classes):
 
 def _divergence_message(what, epoch, num_epochs, updater):
     lr = updater.param_groups[0]["lr"] if isinstance(updater, torch.optim.Optimizer) else None
-    lr_text = f" (lr={lr})" if lr is not None else ""
+    lr_text = f" than lr={lr}" if lr is not None else ""
     return (f"train loss {what} in epoch {epoch} of {num_epochs}; training "
             f"stopped. Try a smaller learning rate{lr_text}, or initialise the weights "
             "smaller (e.g. torch.randn(...) * 0.01).")

@@ -229,7 +229,7 @@ def test_divergence_message_names_the_learning_rate(blobs):
     net = make_net()
     with torch.no_grad():
         net[0].weight.fill_(float("nan"))
-    with pytest.warns(TrainingDivergedWarning, match=r"epoch 1 of 2.*\(lr=0.5\)"):
+    with pytest.warns(TrainingDivergedWarning, match=r"epoch 1 of 2.*smaller learning rate than lr=0.5,"):
         d2l.train_ch3(net, train, test, nn.CrossEntropyLoss(reduction="none"), 2,
                       torch.optim.SGD(net.parameters(), lr=0.5), animator=None)
 
