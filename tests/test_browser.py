@@ -123,13 +123,21 @@ _NOTEBOOK_STATE = """() => {
 }"""
 
 
-_COLLAPSED_DISCUSSIONS = """() => {
+_COLLAPSED_CELLS = """() => {
   const notebook = window.jupyterapp.shell.currentWidget.content;
   return notebook.widgets.map((cell, index) => ({
     index, discussion: Boolean((cell.model.getMetadata('d2l') || {}).discussion),
     inputHidden: cell.inputHidden,
     outputHidden: cell.model.type === 'code' ? cell.outputHidden : true}));
 }"""
+
+
+def _prediction_experiments(lesson):
+    sys.path.insert(0, str(ROOT / "tools"))
+    import nbformat
+    from fill_solutions import prediction_experiment_cells
+
+    return prediction_experiment_cells(nbformat.read(lesson, as_version=4))
 
 
 def _wait(page, predicate, timeout_s, what):
@@ -182,12 +190,17 @@ def test_lesson_runs_from_the_jupyterlab_ui(lab, browser, lesson):
                       f"{lesson.name} to open with an idle kernel")
 
         # Exercise discussions open closed: JupyterLab collapses them from their metadata.
-        discussions = [c for c in page.evaluate(_COLLAPSED_DISCUSSIONS) if c["discussion"]]
+        opened = page.evaluate(_COLLAPSED_CELLS)
+        discussions = [c for c in opened if c["discussion"]]
         expected = [i for i, c in enumerate(json.loads(lesson.read_text(encoding="utf-8"))["cells"])
                     if "discussion" in c.get("metadata", {}).get("d2l", {})]
         assert [c["index"] for c in discussions] == expected
         open_ones = [c["index"] for c in discussions if not (c["inputHidden"] and c["outputHidden"])]
         assert not open_ones, f"{lesson.name}: discussion cells shown open: {open_ones}"
+        # A prediction's experiment opens with its stored answer collapsed ...
+        experiments = _prediction_experiments(lesson)
+        assert all(opened[i]["outputHidden"] for i in experiments), (
+            f"{lesson.name}: prediction experiments shown open: {experiments}")
 
         # Clear the stored outputs first, so "every cell has run" cannot be true beforehand.
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
@@ -197,6 +210,11 @@ def test_lesson_runs_from_the_jupyterlab_ui(lab, browser, lesson):
         _wait(page, lambda s: s["kernel"] == "idle" and sorted(
             c["count"] or 0 for c in s["cells"] if c["source"].strip()) == list(range(1, n_code + 1)),
             LESSON_TIMEOUT_S, f"all {n_code} code cells of {lesson.name} to run")
+
+        # ... and shows its output once the learner runs it.
+        ran = page.evaluate(_COLLAPSED_CELLS)
+        still_hidden = [i for i in experiments if ran[i]["outputHidden"]]
+        assert not still_hidden, f"{lesson.name}: run, but output still collapsed: {still_hidden}"
 
         page.evaluate("() => window.jupyterapp.commands.execute('docmanager:save')")
         _wait(page, lambda s: not s["dirty"], 60, f"{lesson.name} to be saved")

@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from fill_solutions import exercise_for, fill  # noqa: E402
+from fill_solutions import exercise_for, fill, prediction_experiment_cells  # noqa: E402
 
 LESSONS = {f"lesson{n}": next((ROOT / "notebooks").glob(f"0{n}_*.ipynb")) for n in (1, 2, 3, 4)}
 
@@ -60,6 +60,18 @@ def test_discussions_are_collapsed_until_opened(lesson):
             assert hidden.get("source_hidden") is True, f"cell {index} is a discussion shown open"
             if cell["cell_type"] == "code":
                 assert hidden.get("outputs_hidden") is True, f"cell {index}"
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_prediction_experiments_open_with_their_outputs_collapsed(lesson):
+    notebook = nbformat.read(LESSONS[lesson], as_version=4)
+    module = importlib.import_module(f"d2l_helpers.exercises.{lesson}")
+    experiments = prediction_experiment_cells(notebook)
+    if any(e.is_prediction for e in module.exercises.exercises.values()):
+        assert experiments, "a prediction exercise without an experiment cell before its check"
+    for index in experiments:
+        hidden = notebook.cells[index].metadata.get("jupyter", {}).get("outputs_hidden")
+        assert hidden is True, f"cell {index}: run tools/run_notebooks.py to collapse it"
 
 
 @pytest.mark.solutions

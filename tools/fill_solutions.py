@@ -34,6 +34,35 @@ def fill(notebook):
     return filled
 
 
+def prediction_experiment_cells(notebook):
+    """Indices of the code cells between a prediction starter and its ``check`` cell.
+
+    Their stored outputs give the measured answer away, so they are stored collapsed
+    (JupyterLab shows them again when the learner runs them).
+    """
+    indices, pending = [], None
+    for index, cell in enumerate(notebook.cells):
+        exercise = exercise_for(cell)
+        if exercise is not None:
+            pending = exercise.name if exercise.is_prediction else None
+            continue
+        if pending is None or cell.cell_type != "code":
+            continue
+        if f"ex.{pending}.check(" in cell.source:
+            pending = None
+        else:
+            indices.append(index)
+    return indices
+
+
+def collapse_prediction_outputs(notebook):
+    """Mark every prediction-experiment cell's output collapsed, in place; return how many."""
+    indices = prediction_experiment_cells(notebook)
+    for index in indices:
+        notebook.cells[index].metadata.setdefault("jupyter", {})["outputs_hidden"] = True
+    return len(indices)
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)

@@ -12,11 +12,14 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from fill_solutions import collapse_prediction_outputs
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def run(path):
     notebook = nbformat.read(path, as_version=4)
+    collapse_prediction_outputs(notebook)  # a prediction's experiment opens with its answer hidden
     client = NotebookClient(notebook, timeout=600, kernel_name="python3", record_timing=False,
                             resources={"metadata": {"path": str(path.parent)}})
     started = time.perf_counter()
