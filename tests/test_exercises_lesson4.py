@@ -29,7 +29,7 @@ def fresh_exercises():
     yield
 
 
-# --- q2: make_mlp ---------------------------------------------------------------------------
+# --- q1b: make_mlp ---------------------------------------------------------------------------
 
 def mlp_builder(first=nn.Flatten, fan=784, update_fan_in=True, last_activation=False,
                 activations=True, use_activation=True, output=10, reverse=False, call=True):
@@ -52,8 +52,8 @@ def mlp_builder(first=nn.Flatten, fan=784, update_fan_in=True, last_activation=F
 
 
 def test_make_mlp_reference_and_solution_shape_are_correct():
-    assert ex.q2.evaluate(ex.make_mlp).status == CORRECT
-    assert ex.q2.evaluate(mlp_builder()).status == CORRECT
+    assert ex.q1b.evaluate(ex.make_mlp).status == CORRECT
+    assert ex.q1b.evaluate(mlp_builder()).status == CORRECT
 
 
 @pytest.mark.parametrize("mistake, words", [
@@ -68,33 +68,33 @@ def test_make_mlp_reference_and_solution_shape_are_correct():
     (dict(call=False), ["activation()（带括号）"]),
 ])
 def test_make_mlp_mistakes_get_their_diagnosis(mistake, words):
-    incorrect(ex.q2.evaluate(mlp_builder(**mistake)), *words)
+    incorrect(ex.q1b.evaluate(mlp_builder(**mistake)), *words)
 
 
 def test_make_mlp_that_ignores_hiddens_or_returns_nothing():
     def always_256(hiddens, activation=nn.ReLU):
         return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), activation(), nn.Linear(256, 10))
 
-    incorrect(ex.q2.evaluate(always_256), "应当有 3 个 nn.Linear", "hiddens")
+    incorrect(ex.q1b.evaluate(always_256), "应当有 3 个 nn.Linear", "hiddens")
 
     def forgets_return(hiddens, activation=nn.ReLU):
         nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
 
-    incorrect(ex.q2.evaluate(forgets_return), "没有返回网络")
+    incorrect(ex.q1b.evaluate(forgets_return), "没有返回网络")
 
     def flatten_last(hiddens, activation=nn.ReLU):
         return nn.Sequential(nn.Linear(784, 10), nn.Flatten())
 
-    incorrect(ex.q2.evaluate(flatten_last), "nn.Flatten() 要放在最前面")
+    incorrect(ex.q1b.evaluate(flatten_last), "nn.Flatten() 要放在最前面")
 
 
 def test_make_mlp_untouched_starter_is_not_attempted():
     namespace = {"nn": nn, "ex": ex, "____": ____}
-    exec(ex.q2.starter.replace("ex.q2.check(make_mlp)", ""), namespace)
-    assert ex.q2.evaluate(namespace["make_mlp"]).status == NOT_ATTEMPTED
+    exec(ex.q1b.starter.replace("ex.q1b.check(make_mlp)", ""), namespace)
+    assert ex.q1b.evaluate(namespace["make_mlp"]).status == NOT_ATTEMPTED
 
 
-# --- q5: init_he ------------------------------------------------------------------------------
+# --- q3b: init_he ------------------------------------------------------------------------------
 
 def only_linear(body):
     def init(m):
@@ -104,23 +104,23 @@ def only_linear(body):
 
 
 def test_init_he_reference_and_equivalents_are_correct():
-    assert ex.q5.evaluate(ex.init_he).status == CORRECT
+    assert ex.q3b.evaluate(ex.init_he).status == CORRECT
     kaiming = only_linear(lambda m: nn.init.kaiming_normal_(m.weight, nonlinearity="relu"))
-    assert ex.q5.evaluate(kaiming).status == CORRECT
+    assert ex.q3b.evaluate(kaiming).status == CORRECT
 
     def by_data(m):
         if isinstance(m, nn.Linear):
             m.weight.data = torch.randn(m.out_features, m.in_features) * math.sqrt(
                 2 / m.in_features)
 
-    assert ex.q5.evaluate(by_data).status == CORRECT
+    assert ex.q3b.evaluate(by_data).status == CORRECT
 
 
 def test_init_he_leaves_the_random_state_as_it_found_it():
     torch.manual_seed(5)
     expected = torch.rand(3)
     torch.manual_seed(5)
-    ex.q5.evaluate(ex.init_he)
+    ex.q3b.evaluate(ex.init_he)
     assert torch.equal(torch.rand(3), expected)
 
 
@@ -155,7 +155,7 @@ def he_std(m):
     (only_linear(lambda m: nn.init.normal_(m.weight, std=0.3)), ["应当是 sqrt(2 / 784)"]),
 ])
 def test_init_he_mistakes_get_their_diagnosis(init, words):
-    incorrect(ex.q5.evaluate(init), *words)
+    incorrect(ex.q3b.evaluate(init), *words)
 
 
 def test_init_he_condition_that_never_holds_and_plain_tensor_assignment():
@@ -163,13 +163,13 @@ def test_init_he_condition_that_never_holds_and_plain_tensor_assignment():
         if m == nn.Linear:
             nn.init.normal_(m.weight, std=he_std(m))
 
-    incorrect(ex.q5.evaluate(compares_with_the_class), "权重没有变", "type(m) == nn.Linear")
+    incorrect(ex.q3b.evaluate(compares_with_the_class), "权重没有变", "type(m) == nn.Linear")
 
     def assigns_a_tensor(m):
         if type(m) == nn.Linear:
             m.weight = torch.randn(m.out_features, m.in_features) * he_std(m)
 
-    incorrect(ex.q5.evaluate(assigns_a_tensor), "nn.Parameter", "m.weight.data")
+    incorrect(ex.q3b.evaluate(assigns_a_tensor), "nn.Parameter", "m.weight.data")
 
 
 # --- q1: hidden layers and learning rate, predicted then measured ------------------------------
@@ -209,32 +209,32 @@ def test_q1_needs_a_prediction_and_a_listed_choice(capsys):
     assert "之一" in capsys.readouterr().out and ex.q1.prediction is None
 
 
-# --- q3: activation functions -------------------------------------------------------------------
+# --- q2: activation functions -------------------------------------------------------------------
 
 def activation_measurement():
     return {"ReLU": runs(0.72, 0.73, 0.71, 0.74), "Tanh": runs(0.725, 0.72, 0.71, 0.73),
             "Sigmoid": runs(0.57, 0.59, 0.56, 0.58)}
 
 
-def test_q3_both_activations_within_noise_are_correct(capsys):
-    outcome = judged(ex.q3, "ReLU", activation_measurement())
+def test_q2_both_activations_within_noise_are_correct(capsys):
+    outcome = judged(ex.q2, "ReLU", activation_measurement())
     assert outcome.status == CORRECT and "最高的是 ReLU；Tanh 与它之差在噪声以内" in outcome.message
-    outcome = judged(ex.q3, "Tanh", activation_measurement())
+    outcome = judged(ex.q2, "Tanh", activation_measurement())
     assert outcome.status == CORRECT and "在噪声以内" in outcome.message
 
 
-def test_q3_sigmoid_is_diagnosed(capsys):
-    incorrect(judged(ex.q3, "Sigmoid", activation_measurement()), "最高的是 ReLU", "0.25")
+def test_q2_sigmoid_is_diagnosed(capsys):
+    incorrect(judged(ex.q2, "Sigmoid", activation_measurement()), "最高的是 ReLU", "0.25")
 
 
-def test_q3_a_clear_winner_makes_the_other_wrong(capsys):
+def test_q2_a_clear_winner_makes_the_other_wrong(capsys):
     measured = {"ReLU": runs(0.60, 0.61, 0.60, 0.61), "Tanh": runs(0.72, 0.73, 0.72, 0.73),
                 "Sigmoid": runs(0.5, 0.51, 0.5, 0.51)}
-    incorrect(judged(ex.q3, "ReLU", measured), "最高的是 Tanh")
-    assert judged(ex.q3, "Tanh", measured).status == CORRECT
+    incorrect(judged(ex.q2, "ReLU", measured), "最高的是 Tanh")
+    assert judged(ex.q2, "Tanh", measured).status == CORRECT
 
 
-# --- q4: weight initialisation -----------------------------------------------------------------
+# --- q3: weight initialisation -----------------------------------------------------------------
 
 def init_measurement():
     one = {"normal 0.01": runs(0.65, 0.66, 0.64, 0.66), "normal 1.0": runs(0.74, 0.745, 0.735, 0.75),
@@ -244,25 +244,25 @@ def init_measurement():
     return one, three
 
 
-def test_q4_he_is_good_at_one_and_three_layers(capsys):
-    outcome = judged(ex.q4, "He", *init_measurement())
+def test_q3_he_is_good_at_one_and_three_layers(capsys):
+    outcome = judged(ex.q3, "He", *init_measurement())
     assert outcome.status == CORRECT and "3 个隐藏层" in outcome.message
 
 
-def test_q4_xavier_counts_but_was_not_measured_deep(capsys):
-    outcome = judged(ex.q4, "Xavier", *init_measurement())
+def test_q3_xavier_counts_but_was_not_measured_deep(capsys):
+    outcome = judged(ex.q3, "Xavier", *init_measurement())
     assert outcome.status == CORRECT and "没有测它" in outcome.message
 
 
-def test_q4_unscaled_weights_fail_with_depth(capsys):
-    incorrect(judged(ex.q4, "normal 1.0", *init_measurement()), "3 个隐藏层时", "更深的网络")
+def test_q3_unscaled_weights_fail_with_depth(capsys):
+    incorrect(judged(ex.q3, "normal 1.0", *init_measurement()), "3 个隐藏层时", "更深的网络")
 
 
-def test_q4_the_books_scale_and_zeros_are_diagnosed(capsys):
-    incorrect(judged(ex.q4, "normal 0.01", *init_measurement()), "1 个隐藏层时", "低")
-    incorrect(judged(ex.q4, "zeros", *init_measurement()), "全零", "对称")
+def test_q3_the_books_scale_and_zeros_are_diagnosed(capsys):
+    incorrect(judged(ex.q3, "normal 0.01", *init_measurement()), "1 个隐藏层时", "低")
+    incorrect(judged(ex.q3, "zeros", *init_measurement()), "全零", "对称")
 
 
 def test_predictions_refuse_measurements_that_are_not_runs(capsys):
-    ex.q3.predict("ReLU")
-    incorrect(ex.q3.evaluate([0.7, 0.6]), "运行你的代码时出错")
+    ex.q2.predict("ReLU")
+    incorrect(ex.q2.evaluate([0.7, 0.6]), "运行你的代码时出错")

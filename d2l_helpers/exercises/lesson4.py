@@ -322,8 +322,8 @@ ex.q1.predict(prediction)''',
                 "最好。层数和学习率要一起调，换一种初始化（练习 3），结论也会变。",
 )
 
-q2 = exercises.add(
-    "q2", "练习 1·动手（按宽度搭网络）", _check_make_mlp,
+q1b = exercises.add(
+    "q1b", "练习 1·动手（按宽度搭网络）", _check_make_mlp,
     hints=["结构是：nn.Flatten()，然后对 hiddens 里的每个宽度加一个 nn.Linear 和一个激活，"
            "最后一个 nn.Linear 输出 10 个类别。",
            "nn.Linear(输入个数, 输出个数)：第一层的输入是 784；之后每层的输入是上一层的宽度，"
@@ -338,7 +338,7 @@ q2 = exercises.add(
         fan_in = ____
     return nn.Sequential(*layers, ____)
 
-ex.q2.check(make_mlp)''',
+ex.q1b.check(make_mlp)''',
     solution_code='''def make_mlp(hiddens, activation=nn.ReLU):
     """nn.Sequential：展平，每个隐藏宽度一个 nn.Linear 加一个激活，最后输出 10 个类别。"""
     layers, fan_in = [nn.Flatten()], 784
@@ -347,7 +347,7 @@ ex.q2.check(make_mlp)''',
         fan_in = width
     return nn.Sequential(*layers, nn.Linear(fan_in, 10))
 
-ex.q2.check(make_mlp)''',
+ex.q1b.check(make_mlp)''',
     explanation="nn.Flatten() 把 (批量, 1, 28, 28) 展成 (批量, 784)；每个隐藏层是 "
                 "nn.Linear(上一层的宽度, 这一层的宽度) 加一个激活，fan_in 随之更新；"
                 "输出层 nn.Linear(fan_in, 10) 之后不加激活，因为 CrossEntropyLoss 接收的是 logits。"
@@ -355,33 +355,33 @@ ex.q2.check(make_mlp)''',
                 "把 activation（类）而不是 activation()（层）放进 nn.Sequential。",
 )
 
-q3 = exercises.add(
-    "q3", "练习 2（预测：激活函数）", _check_activation, predict=True,
+q2 = exercises.add(
+    "q2", "练习 2（预测：激活函数）", _check_activation, predict=True,
     choices=("ReLU", "Tanh", "Sigmoid"),
     hints=["回忆第 1 课三个函数的导数：各自最大是多少？输入在 0 附近时呢？",
            "sigmoid 的导数最大只有 0.25，输出又不以 0 为中心；tanh 在 0 附近斜率为 1；"
            "ReLU 在正半轴斜率恒为 1。",
            "写 'ReLU'、'Tanh' 或 'Sigmoid' 之一。和最好的差在噪声以内的也算对。"],
     starter='''prediction = ____  # 'ReLU' / 'Tanh' / 'Sigmoid'
-ex.q3.predict(prediction)''',
+ex.q2.predict(prediction)''',
     solution_code='''prediction = 'ReLU'  # 'ReLU' / 'Tanh' / 'Sigmoid'
-ex.q3.predict(prediction)''',
+ex.q2.predict(prediction)''',
     explanation="答案以实验打印的比较为准。推理：sigmoid 的导数最大只有 0.25，输出又不以 0 为中心，"
                 "同样的轮数里学得最慢；tanh 和 ReLU 在 0 附近的斜率都是 1（ReLU 只在正半轴），"
                 "在一个隐藏层、几轮的预算下不一定分得出高低。ReLU 成为默认选择，是因为它计算便宜、"
                 "正半轴不饱和，在更深的网络里配合 He 初始化训练得好。",
 )
 
-q4 = exercises.add(
-    "q4", "练习 3（预测：权重初始化）", _check_init, predict=True, choices=_INIT_NAMES,
+q3 = exercises.add(
+    "q3", "练习 3（预测：权重初始化）", _check_init, predict=True, choices=_INIT_NAMES,
     hints=["全零意味着所有隐藏单元一模一样；标准差 1 时，784 个输入加权求和的数值有多大？",
            "Xavier 和 He 都按每层的输入（Xavier 还加上输出）个数缩放，让每层输出的方差保持稳定；"
            "好的初始化在更深的网络里也要能用。",
            "写 'zeros'、'normal 0.01'、'normal 1.0'、'Xavier' 或 'He' 之一。"],
     starter='''prediction = ____  # 'zeros' / 'normal 0.01' / 'normal 1.0' / 'Xavier' / 'He'
-ex.q4.predict(prediction)''',
+ex.q3.predict(prediction)''',
     solution_code='''prediction = 'He'  # 'zeros' / 'normal 0.01' / 'normal 1.0' / 'Xavier' / 'He'
-ex.q4.predict(prediction)''',
+ex.q3.predict(prediction)''',
     explanation="答案以实验打印的比较为准。推理：全零让所有隐藏单元对称，权重的梯度也是零，什么都学不到；"
                 "固定的 0.01 让信号每过一层缩小一截，层数一多就学不动；标准差 1 让 logits 上百，"
                 "一层时还能慢慢纠正，层数一多就发散；Xavier 和 He 按每层的大小缩放，"
@@ -389,8 +389,8 @@ ex.q4.predict(prediction)''',
                 "所以要在一层和三层时都好，选 He（或 Xavier）。",
 )
 
-q5 = exercises.add(
-    "q5", "练习 3·动手（He 初始化）", _check_init_he,
+q3b = exercises.add(
+    "q3b", "练习 3·动手（He 初始化）", _check_init_he,
     hints=["net.apply(f) 对网络里的每个子模块调用 f(m)：先用 if type(m) == nn.Linear: 挑出线性层。",
            "m.in_features 是这一层的输入个数；标准差是 math.sqrt(2 / m.in_features)。"
            "注意 m.weight 的形状是 (输出, 输入)。",
@@ -401,14 +401,14 @@ q5 = exercises.add(
     if ____:
         ____
 
-ex.q5.check(init_he)''',
+ex.q3b.check(init_he)''',
     solution_code='''def init_he(m):
     """给 net.apply 用：只改 nn.Linear 的权重，换成均值 0、标准差 sqrt(2 / 输入个数) 的
     正态随机数（He 初始化）；偏置保持不变。"""
     if type(m) == nn.Linear:
         nn.init.normal_(m.weight, std=math.sqrt(2 / m.in_features))
 
-ex.q5.check(init_he)''',
+ex.q3b.check(init_he)''',
     explanation="type(m) == nn.Linear 挑出线性层（Flatten、ReLU 和 Sequential 本身没有 weight）；"
                 "m.in_features 是输入个数，权重的形状是 (输出, 输入)，所以用 m.weight.shape[0] "
                 "就错成了输出个数。nn.init.normal_ 原地修改，m.weight 仍是同一个 nn.Parameter。"
