@@ -163,7 +163,7 @@ def _check_weight(name, W, fan_in, fan_out, call):
     std = float(values.std())
     if std > 0.3:
         raise Incorrect(f"{name} 的标准差是 {std:.2f}：没有乘 0.01（笔记 000 的写法）。标准正态的"
-                        "权重让 logits 大到几十上百，一开始的损失就很大（第 10 节的实验）。")
+                        "权重让 logits 的标准差远大于 1，一开始的损失就很大（第 13 节的实验）。")
     if not 0.008 < std < 0.012 or abs(float(values.mean())) > 0.003:
         raise Incorrect(f"{name} 的均值是 {float(values.mean()):.4f}、标准差是 {std:.4f}：应当是"
                         "均值 0、标准差 0.01（标准正态乘 0.01）。")
@@ -712,8 +712,9 @@ ex.q7.predict(prediction)''',
     solution_code='''prediction = 0.3  # 0.01 / 0.1 / 0.3 / 1.0
 ex.q7.predict(prediction)''',
     explanation="轮数固定时，学习率太小就走不到谷底（0.01 在 5 轮里几乎没离开起点），"
-                "太大就每一步都跨过头、结果在种子之间抖动，再大就发散。最好的学习率通常在“刚好还稳定”"
-                "的最大值附近；5 轮的预算下，书里的 0.1 偏保守（上面打印的判断：0.3 高于 0.1）。"
+                "太大就每一步都跨过头、结果在种子之间抖动，再大训练就会彻底失败（损失变成 nan，"
+                "或像第 5 课里 lr 3 那样，大部分 ReLU 单元对任何输入都输出 0，精度掉回瞎猜）。"
+                "最好的学习率通常在“刚好还稳定”的最大值附近；5 轮的预算下，书里的 0.1 偏保守（上面打印的判断：0.3 高于 0.1）。"
                 "轮数一变，最好的学习率也会变。",
     predict=True, choices=LEARNING_RATES,
 )
