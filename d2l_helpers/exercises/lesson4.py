@@ -383,10 +383,10 @@ ex.q3.predict(prediction)''',
     solution_code='''prediction = 'He'  # 'zeros' / 'normal 0.01' / 'normal 1.0' / 'Xavier' / 'He'
 ex.q3.predict(prediction)''',
     explanation="答案以实验打印的比较为准。推理：全零让所有隐藏单元对称，权重的梯度也是零，什么都学不到；"
-                "固定的 0.01 让信号每过一层缩小一截，层数一多就学不动；标准差 1 让 logits 上百，"
-                "一层时还能慢慢纠正，层数一多就发散；Xavier 和 He 按每层的大小缩放，"
+                "固定的 0.01 让信号每过一层缩小一截，层数一多就学不动；标准差 1 让 logits 大得多"
+                "（第 3 课第 13 节打印的标准差），一层时还能慢慢纠正，层数一多就发散；Xavier 和 He 按每层的大小缩放，"
                 "让信号的大小逐层保持，He 专为 ReLU（一半输出为零）多乘了一个 2。"
-                "所以要在一层和三层时都好，选 He（或 Xavier）。",
+                "所以要在一层和三层时都好，选 He（Xavier 在一层时和 He 分不出高低，三层时本课没有测）。",
 )
 
 q3b = exercises.add(
