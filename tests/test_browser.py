@@ -135,7 +135,7 @@ _COLLAPSED_CELLS = """() => {
 def _prediction_experiments(lesson):
     sys.path.insert(0, str(ROOT / "tools"))
     import nbformat
-    from fill_solutions import prediction_experiment_cells
+    from exercise_cells import prediction_experiment_cells
 
     return prediction_experiment_cells(nbformat.read(lesson, as_version=4))
 

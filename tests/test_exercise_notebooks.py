@@ -10,7 +10,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
-from fill_solutions import exercise_for, fill, prediction_experiment_cells  # noqa: E402
+from exercise_cells import exercise_for, prediction_experiment_cells  # noqa: E402
+from fill_solutions import fill  # noqa: E402
 
 LESSONS = {f"lesson{n}": next((ROOT / "notebooks").glob(f"0{n}_*.ipynb")) for n in (1, 2, 3, 4)}
 

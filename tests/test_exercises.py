@@ -80,7 +80,7 @@ def test_three_outcomes_with_diagnosis_and_progress(capsys):
     assert wrong.status == INCORRECT and "原样返回" in wrong.message and "q1.hint()" in wrong.message
     off = q.evaluate(lambda x: x * 3)
     assert off.status == INCORRECT and "第 1 个元素是 -6，应当是 -4" in off.message
-    crash = q.evaluate(lambda x: x @ x.T @ torch.zeros(5))
+    crash = q.evaluate(lambda x: x.reshape(7, 13))  # a shape error inside the learner's code
     assert crash.status == INCORRECT and "运行你的代码时出错" in crash.message
     right = q.evaluate(lambda x: x * 2)
     assert right.status == CORRECT and "加倍" in right.message

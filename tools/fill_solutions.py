@@ -6,21 +6,12 @@ A starter cell carries the cell metadata {"d2l": {"exercise": "lesson1.q1"}}; it
 source is replaced by that exercise's ``solution_code``. With --execute the filled copy
 is run top to bottom (offline stand-in), so every check in it should say "正确".
 """
-import importlib
 import sys
 from pathlib import Path
 
 import nbformat
 
-
-def exercise_for(cell):
-    """The Exercise a starter cell belongs to, or None for any other cell."""
-    ref = cell.get("metadata", {}).get("d2l", {}).get("exercise")
-    if not ref:
-        return None
-    module_name, name = ref.split(".")
-    module = importlib.import_module(f"d2l_helpers.exercises.{module_name}")
-    return module.exercises.exercises[name]
+from exercise_cells import exercise_for
 
 
 def fill(notebook):
@@ -32,35 +23,6 @@ def fill(notebook):
             cell.source = exercise.solution_code
             filled += 1
     return filled
-
-
-def prediction_experiment_cells(notebook):
-    """Indices of the code cells between a prediction starter and its ``check`` cell.
-
-    Their stored outputs give the measured answer away, so they are stored collapsed
-    (JupyterLab shows them again when the learner runs them).
-    """
-    indices, pending = [], None
-    for index, cell in enumerate(notebook.cells):
-        exercise = exercise_for(cell)
-        if exercise is not None:
-            pending = exercise.name if exercise.is_prediction else None
-            continue
-        if pending is None or cell.cell_type != "code":
-            continue
-        if f"ex.{pending}.check(" in cell.source:
-            pending = None
-        else:
-            indices.append(index)
-    return indices
-
-
-def collapse_prediction_outputs(notebook):
-    """Mark every prediction-experiment cell's output collapsed, in place; return how many."""
-    indices = prediction_experiment_cells(notebook)
-    for index in indices:
-        notebook.cells[index].metadata.setdefault("jupyter", {})["outputs_hidden"] = True
-    return len(indices)
 
 
 def main(argv):

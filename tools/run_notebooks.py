@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from fill_solutions import collapse_prediction_outputs
+from exercise_cells import collapse_prediction_outputs
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
