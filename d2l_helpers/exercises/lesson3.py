@@ -235,7 +235,7 @@ ex.q2.check(init_params)''',
 
 ex.q2.check(init_params)''',
     explanation="X @ W1 要求 W1 的行数等于输入个数（784），列数是隐藏单元数；W2 把 256 个隐藏单元"
-                "映射到 10 个类别。权重乘 0.01 让一开始的 logits 接近 0（第 10 节看不乘的后果），"
+                "映射到 10 个类别。权重乘 0.01 让一开始的 logits 接近 0（第 13 节看不乘的后果），"
                 "偏置取 0。乘过 0.01 的张量是计算结果（有 grad_fn），nn.Parameter 把它重新变成"
                 "可训练的叶子参数，并自动 requires_grad=True。",
 )
