@@ -13,7 +13,7 @@ from torch.nn import functional as F
 import d2l_helpers as d2l
 import d2l_helpers.exercises as exercises_package
 from d2l_helpers.exercises import (CORRECT, INCORRECT, NOT_ATTEMPTED, ExerciseSet, Incorrect,
-                                   ____, need_close, uses_blank)
+                                   ____, need_close, need_runs, uses_blank)
 
 LESSON_MODULES = sorted(m.name for m in pkgutil.iter_modules(exercises_package.__path__)
                         if m.name.startswith("lesson"))
@@ -177,3 +177,14 @@ def test_solution_is_correct(module_name, exercise):
     else:
         assert exercise.last.status == CORRECT, printed
     assert len(exercise.hints) >= 2 and exercise.explanation
+
+
+def test_need_runs_wants_a_dict_of_repeat_results_and_says_so_in_the_learners_words():
+    runs = d2l.repeat(lambda seed: d2l.TrainResult(0.5, 0.8, 0.7, [
+        {"epoch": 1, "train_loss": 0.5, "train_acc": 0.8, "test_acc": 0.7}]), seeds=2)
+    measured = {"a": runs, "b": runs}
+    assert need_runs(measured, "measured", at_least=2) is measured
+    for wrong in ([runs, runs], {"a": runs}, {"a": runs, "b": 0.7}, None):
+        with pytest.raises(Incorrect, match="d2l.repeat 的结果"):
+            need_runs(wrong, "measured", at_least=2)
+

@@ -265,4 +265,7 @@ def test_q3_the_books_scale_and_zeros_are_diagnosed(capsys):
 
 def test_predictions_refuse_measurements_that_are_not_runs(capsys):
     ex.q2.predict("ReLU")
-    incorrect(ex.q2.evaluate([0.7, 0.6]), "运行你的代码时出错")
+    # A diagnosis in the learner's words, not "运行你的代码时出错" with an English TypeError.
+    outcome = ex.q2.evaluate([0.7, 0.6])
+    incorrect(outcome, "d2l.repeat 的结果", "measured")
+    assert "运行你的代码时出错" not in outcome.message

@@ -13,9 +13,11 @@ from d2l_helpers.exercises.core import (
     Outcome,
     ____,
     need_close,
+    need_runs,
     need_tensor,
     uses_blank,
 )
 
 __all__ = ["CORRECT", "INCORRECT", "NOT_ATTEMPTED", "Exercise", "ExerciseSet", "Incorrect",
-           "Outcome", "____", "need_close", "need_tensor", "uses_blank"]
+           "Outcome", "____", "need_close", "need_runs",
+           "need_tensor", "uses_blank"]

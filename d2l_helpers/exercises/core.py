@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 import torch
 
+from d2l_helpers.repeats import Runs
+
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 _STATUS_TEXT = {CORRECT: "✓ 正确", INCORRECT: "✗ 还不对", NOT_ATTEMPTED: "· 尚未作答"}
 
@@ -82,6 +84,16 @@ def need_close(value, expected, what, atol=1e-5, rtol=1e-4):
         raise Incorrect(f"{what}的数值不对：第 {worst} 个元素是 "
                         f"{float(value.flatten()[worst]):.4g}，应当是 "
                         f"{float(expected.flatten()[worst]):.4g}。")
+
+
+def need_runs(measured, what, at_least=1):
+    """Return ``measured`` if it maps at least ``at_least`` settings to ``d2l.repeat`` results
+    (:class:`Runs`); else raise :class:`Incorrect` saying what the check needs."""
+    if not isinstance(measured, dict) or len(measured) < at_least or not all(
+            isinstance(runs, Runs) for runs in measured.values()):
+        raise Incorrect(f"check 需要 {what}：一个字典，至少 {at_least} 个设置，值是 d2l.repeat 的结果"
+                        f"（上面实验格子里的变量），你给出的是 {type(measured).__name__}：{measured!r:.60}。")
+    return measured
 
 
 class Exercise:

@@ -11,9 +11,9 @@ import math
 import torch
 from torch import nn
 
-from d2l_helpers.exercises.core import ExerciseSet, Incorrect, need_close, need_tensor
+from d2l_helpers.exercises.core import ExerciseSet, Incorrect, need_close, need_runs, need_tensor
 from d2l_helpers.metrics import Accumulator, accuracy
-from d2l_helpers.repeats import Comparison, Runs, compare
+from d2l_helpers.repeats import Comparison, compare
 from d2l_helpers.training import sgd
 
 exercises = ExerciseSet("第 3 课")
@@ -590,13 +590,6 @@ _WIDTH_PATTERNS = {"A": "一直上升：最宽的最好（或与最好的在噪�
                    "D": "一直下降：最窄的最好"}
 
 
-def _need_runs(measured, what):
-    if not isinstance(measured, dict) or len(measured) < 2 or not all(
-            isinstance(r, Runs) for r in measured.values()):
-        raise Incorrect(f"check 需要 {what}：一个字典，值是 d2l.repeat 的结果（上面实验格子里的"
-                        "变量）。")
-
-
 def width_pattern(runs_by_width, metric="valid_acc"):
     """Classify how ``metric`` changes with the width: 'A' rises ... 'D' falls (see q5)."""
     widths = sorted(runs_by_width)
@@ -617,7 +610,7 @@ def width_pattern(runs_by_width, metric="valid_acc"):
 
 
 def _check_width(prediction, runs_by_width):
-    _need_runs(runs_by_width, "各宽度的重复实验 width_runs")
+    need_runs(runs_by_width, "各宽度的重复实验 width_runs", at_least=2)
     measured = width_pattern(runs_by_width)
     if prediction != measured:
         raise Incorrect(f"你预测的是 {prediction}（{_WIDTH_PATTERNS[prediction]}），实验测得的是 "
@@ -688,7 +681,7 @@ LEARNING_RATES = (0.01, 0.1, 0.3, 1.0)
 
 
 def _check_lr(prediction, runs_by_lr):
-    _need_runs(runs_by_lr, "各学习率的重复实验 lr_runs")
+    need_runs(runs_by_lr, "各学习率的重复实验 lr_runs", at_least=2)
     if prediction not in runs_by_lr:
         raise Incorrect(f"你预测的 {prediction} 不在实验的学习率 {sorted(runs_by_lr)} 里。")
     means = {lr: r.final("valid_acc").mean for lr, r in runs_by_lr.items()}

@@ -11,8 +11,8 @@ import math
 import torch
 from torch import nn
 
-from d2l_helpers.exercises.core import ExerciseSet, Incorrect, need_close
-from d2l_helpers.repeats import Runs, compare
+from d2l_helpers.exercises.core import ExerciseSet, Incorrect, need_close, need_runs
+from d2l_helpers.repeats import compare
 
 exercises = ExerciseSet("第 4 课")
 progress = exercises.progress
@@ -36,13 +36,6 @@ def init_he(m):
 
 
 # --- judging a prediction against runs over seeds -----------------------------------------
-
-def _need_runs(measured, what):
-    if not isinstance(measured, dict) or not measured or not all(
-            isinstance(r, Runs) for r in measured.values()):
-        raise TypeError(f"{what} should be a dict of name -> Runs (d2l.repeat), got "
-                        f"{type(measured).__name__}")
-
 
 def _best(measured):
     """The setting with the highest mean validation accuracy."""
@@ -71,7 +64,7 @@ def _layers_lr(setting):
 
 
 def _check_depth_lr(prediction, measured):
-    _need_runs(measured, "measured")
+    need_runs(measured, "实验结果 measured")
     if prediction not in measured:
         raise Incorrect(f"实验里没有测 {prediction!r} 这个设置；测过的是："
                         f"{', '.join(repr(k) for k in measured)}。")
@@ -93,7 +86,7 @@ def _check_depth_lr(prediction, measured):
 
 
 def _check_activation(prediction, measured):
-    _need_runs(measured, "measured")
+    need_runs(measured, "实验结果 measured")
     if prediction not in measured:
         raise Incorrect(f"实验里没有测 {prediction!r}；测过的是：{', '.join(measured)}。")
     best, verdict = _against_best(prediction, measured, str)
@@ -112,8 +105,8 @@ _INIT_NAMES = ("zeros", "normal 0.01", "normal 1.0", "Xavier", "He")
 
 
 def _check_init(prediction, one_layer, three_layers):
-    _need_runs(one_layer, "one_layer")
-    _need_runs(three_layers, "three_layers")
+    need_runs(one_layer, "一个隐藏层的实验结果 one_layer")
+    need_runs(three_layers, "三个隐藏层的实验结果 three_layers")
     if prediction == "zeros" and "zeros" not in one_layer:
         raise Incorrect("全零初始化什么也学不到：上面的格子里训练一轮后，隐藏层的权重仍然全是 0，"
                         "网络对每张图给出同样的输出。所有隐藏单元一模一样（对称），梯度也一样。")
