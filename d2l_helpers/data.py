@@ -221,10 +221,14 @@ def split_validation(train_iter, valid_size=10000, train_size=None, seed=0):
         raise TypeError(f"split_validation(): train_iter is {type(train_iter).__name__}; pass "
                         "the training loader returned by d2l.load_data_fashion_mnist")
     n = len(train_iter.dataset)
-    train_size = n - valid_size if train_size is None else train_size
-    for name, size in (("valid_size", valid_size), ("train_size", train_size)):
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise ValueError(f"split_validation(): {name}={size!r}; use a positive int")
+    valid_size = positive_int(valid_size, "split_validation(): valid_size", 10000)
+    if train_size is None:
+        if valid_size >= n:
+            raise ValueError(f"split_validation(): valid_size={valid_size} leaves nothing to "
+                             f"train on: train_iter holds {n} examples; use a valid_size "
+                             f"below {n}, e.g. {n // 6}")
+        train_size = n - valid_size
+    train_size = positive_int(train_size, "split_validation(): train_size", 12000)
     if valid_size + train_size > n:
         raise ValueError(f"split_validation(): valid_size={valid_size} + train_size="
                          f"{train_size} is more than the {n} examples of train_iter")

@@ -45,11 +45,31 @@ _HOW_TO_GET_REAL = ("To get the real data, set D2L_FASHION_MNIST_MIRROR to a mir
                     "Fashion-MNIST')")
 
 
-def default_data_dir():
-    """``$D2L_DATA_DIR`` if set, else ``data/`` in the repository this package sits in."""
+def _checkout_of(package_dir):
+    """The course's checkout that holds ``package_dir``, or None (an installed copy)."""
+    parent = Path(package_dir).resolve().parent
+    if (parent / "pyproject.toml").is_file() and (parent / "notebooks").is_dir():
+        return parent
+    return None
+
+
+def _user_cache_dir():
+    """Where a user's downloads go when the package is installed (not a checkout)."""
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "d2l-helpers" / "data"
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache).expanduser() / "d2l-helpers" / "data"
+
+
+def default_data_dir(package_dir=None):
+    """Where the data lives when no ``root`` is given: ``$D2L_DATA_DIR`` if set, else the
+    ``data/`` folder of the course's checkout this package sits in, else (an installed
+    copy, e.g. in site-packages, which must hold no data) the user's cache folder
+    (``~/.cache/d2l-helpers/data``, ``%LOCALAPPDATA%\\d2l-helpers\\data`` on Windows)."""
     if os.environ.get("D2L_DATA_DIR"):
         return Path(os.environ["D2L_DATA_DIR"]).expanduser()
-    return Path(__file__).resolve().parent.parent / "data"
+    checkout = _checkout_of(package_dir or Path(__file__).resolve().parent)
+    return checkout / "data" if checkout is not None else _user_cache_dir()
 
 
 def _data_root(root):

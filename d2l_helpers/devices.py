@@ -1,8 +1,8 @@
-"""Devices and modes: where a model and its batches live, shared by training and plotting.
+"""Devices: where a model and its batches live.
 
 ``try_gpu`` is the book's (section 5.6); the rest are this package's private helpers.
-Nothing here imports another module of the package, so training, plotting and data
-can all use it without an import circle.
+Nothing here imports another module of the package, so training, passes and data can
+all use it without an import circle.
 
 How ``device=`` works everywhere in the package (``_resolve_device`` then ``_place``):
 
@@ -27,7 +27,6 @@ import contextlib
 import functools
 import operator
 import re
-from collections.abc import Iterator
 
 import torch
 
@@ -255,91 +254,3 @@ def _explain_device_error(err, net, updater, batch):
         f"{n} {tuple(t.shape)} is on {t.device}" for n, t in elsewhere[:6])
         + f". Pass device='{target}' so that the batches go there too (or device='auto'), "
         f"or create the parameters on {X.device if X is not None else 'the batches device'}")
-
-
-def _to_device(net, device):
-    if device is not None and isinstance(net, torch.nn.Module):
-        net.to(device)
-
-
-@contextlib.contextmanager
-def _mode(net, training):
-    """Switch an ``nn.Module`` to train/eval mode and back afterwards; functions pass."""
-    if not isinstance(net, torch.nn.Module):
-        yield
-        return
-    was_training = net.training
-    net.train(training)
-    try:
-        yield
-    finally:
-        net.train(was_training)
-
-
-def _check_data_iter(data_iter, name, passes=1):
-    """``TypeError`` for a tensor or a non-iterable; ``ValueError`` for a one-shot
-    iterator (a generator, ``itertools.islice``) that has to be read ``passes`` times."""
-    if torch.is_tensor(data_iter):
-        raise TypeError(f"{name} is a tensor of shape {tuple(data_iter.shape)}, not an iterator "
-                        "of (X, y) batches; pass the loader from d2l.load_data_fashion_mnist, "
-                        "or d2l.load_array((features, labels), batch_size)")
-    if not hasattr(data_iter, "__iter__"):
-        raise TypeError(f"{name} is {type(data_iter).__name__} {data_iter!r:.60}, not an "
-                        "iterator of (X, y) batches; pass the loader from "
-                        "d2l.load_data_fashion_mnist or a list of (X, y) pairs")
-    if passes > 1 and isinstance(data_iter, Iterator):
-        raise ValueError(_one_shot_message(data_iter, name, passes))
-
-
-def _one_shot_message(data_iter, name, passes):
-    return (f"{name} is a one-shot iterator ({type(data_iter).__name__}): it yields its "
-            f"batches once and nothing in epoch 2, but it is read {passes} times here. Pass a "
-            "re-iterable loader (the one d2l.load_data_fashion_mnist returns, a DataLoader or "
-            "a list of (X, y) batches), e.g. list(itertools.islice(train_iter, 3))")
-
-
-def _no_batches_message(data_iter, name, epoch=None):
-    """What to say when ``data_iter`` yielded nothing (``epoch``: which pass, if known)."""
-    when = f" in epoch {epoch}" if epoch else ""
-    if isinstance(data_iter, Iterator):
-        return (f"{name} yielded no batches{when}: it is a one-shot iterator "
-                f"({type(data_iter).__name__}) that was already used up. Pass a re-iterable "
-                "loader (the one d2l.load_data_fashion_mnist returns, a DataLoader or a list "
-                "of (X, y) batches)")
-    return (f"{name} yielded no batches{when}: it is empty ({type(data_iter).__name__}). Pass "
-            "a loader with at least one (X, y) batch, e.g. from d2l.load_data_fashion_mnist")
-
-
-def _batches(data_iter, device, name="data_iter"):
-    """Yield ``(X, y)`` from ``data_iter``, on ``device`` unless it is None.
-
-    A loader with a ``to(device)`` method (``load_data_fashion_mnist``'s) is moved once,
-    so its batches are cut on the device with no copy per batch.
-    """
-    if device is not None:
-        mover = getattr(data_iter, "to", None)
-        if mover is not None and not isinstance(data_iter, torch.nn.Module):
-            data_iter = mover(device)
-    for batch in data_iter:
-        try:
-            if torch.is_tensor(batch):
-                raise TypeError
-            X, y = batch
-            if not (torch.is_tensor(X) and torch.is_tensor(y)):
-                raise TypeError
-        except (TypeError, ValueError):
-            raise TypeError(f"{name} yields {_describe(batch)}; each batch must be a pair "
-                            "(X, y) of tensors, as the loader from "
-                            "d2l.load_data_fashion_mnist gives") from None
-        yield (X, y) if device is None else (X.to(device), y.to(device))
-
-
-def _describe(batch):
-    if torch.is_tensor(batch):
-        return f"a tensor of shape {tuple(batch.shape)}"
-    if isinstance(batch, dict):
-        return f"a dict with keys {list(batch)[:4]}"
-    if isinstance(batch, (list, tuple)):
-        kinds = ", ".join(type(item).__name__ for item in batch[:4])
-        return f"a {type(batch).__name__} of {len(batch)} items ({kinds})"
-    return f"{type(batch).__name__} {batch!r:.40}"

@@ -4,7 +4,7 @@ import time
 
 import torch
 
-from d2l_helpers.checks import not_text
+from d2l_helpers.checks import not_text, positive_int, whole_number
 
 
 class Timer:
@@ -56,9 +56,7 @@ class Accumulator:
     """
 
     def __init__(self, n):
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"Accumulator(n) needs a positive int, got {n!r}")
-        self.data = [0.0] * n
+        self.data = [0.0] * positive_int(n, "Accumulator(n): n", 3)
 
     def add(self, *args):
         """Add one value to each running sum; exactly ``n`` values are required."""
@@ -85,7 +83,37 @@ class Accumulator:
         self.data = [0.0] * len(self.data)
 
     def __getitem__(self, idx):
+        if isinstance(idx, slice):
+            return self.data[idx]
+        idx = whole_number(idx, "Accumulator[index]: index", "0 (the running sums are "
+                           f"at 0 to {len(self.data) - 1})")
+        if not -len(self.data) <= idx < len(self.data):
+            raise IndexError(f"Accumulator[{idx}]: this Accumulator({len(self.data)}) holds "
+                             f"{len(self.data)} running sums, at 0 to {len(self.data) - 1}; "
+                             f"make it with Accumulator({idx + 1}) to keep more")
         return self.data[idx]
+
+
+def _check_countable(y_hat, y):
+    """Raise what :func:`accuracy` raises on what it cannot count; reads no values, so
+    it works on any device. Returns whether ``y_hat`` holds class scores."""
+    if not (torch.is_tensor(y_hat) and torch.is_tensor(y)):
+        raise TypeError(f"accuracy(): y_hat and y must be tensors, got {type(y_hat).__name__} "
+                        f"and {type(y).__name__}; e.g. accuracy(net(X), y)")
+    scores = y_hat.dim() > 1 and y_hat.shape[1] > 1
+    predicted_shape = (y_hat.shape[0], *y_hat.shape[2:]) if scores else y_hat.shape
+    if predicted_shape != y.shape:
+        raise ValueError(
+            f"accuracy(): predictions of shape {tuple(y_hat.shape)} give labels of shape "
+            f"{tuple(predicted_shape)}, but y has shape {tuple(y.shape)}; pass class scores "
+            "(batch, classes) or labels shaped exactly like y")
+    if not scores and y_hat.is_floating_point() and not y.is_floating_point():
+        raise TypeError(
+            f"accuracy(): y_hat is a {y_hat.dtype} tensor of shape {tuple(y_hat.shape)} "
+            f"{_shown(y_hat)}, like y's: scores, not "
+            "labels, so they cannot be compared with y. Pass the class scores (batch, "
+            "classes), e.g. net(X), or integer labels, e.g. y_hat.argmax(dim=1)")
+    return scores
 
 
 def accuracy(y_hat, y):
@@ -95,26 +123,23 @@ def accuracy(y_hat, y):
     ``y``. Differences from the book: shapes that would broadcast (the book then
     counts a ``batch x batch`` table) raise ``ValueError`` naming both shapes; float
     ``y_hat`` of ``y``'s shape against integer labels raises ``TypeError`` (the book
-    casts scores such as 0.9 to label 0); a row of scores containing NaN counts as a
-    wrong prediction (the book's argmax picks the NaN's column, so it may count as
-    right). Float ``y_hat`` against float ``y`` (a regression, as in book section 4.4)
-    is counted as the book counts it: exactly equal values.
+    casts scores such as 0.9 to label 0); class scores against float labels that are
+    not whole numbers (0.5) raise ``ValueError`` (the book counts 0 correct); a row of
+    scores containing NaN counts as a wrong prediction (the book's argmax picks the
+    NaN's column, so it may count as right). Float ``y_hat`` against float ``y`` (a
+    regression, as in book section 4.4) is counted as the book counts it: exactly equal
+    values.
     """
-    if not (torch.is_tensor(y_hat) and torch.is_tensor(y)):
-        raise TypeError(f"accuracy(): y_hat and y must be tensors, got {type(y_hat).__name__} "
-                        f"and {type(y).__name__}; e.g. accuracy(net(X), y)")
-    scores = y_hat.dim() > 1 and y_hat.shape[1] > 1
+    scores = _check_countable(y_hat, y)
+    if scores and y.is_floating_point():
+        fractional = y.detach() != y.detach().round()
+        if bool(fractional.any()):
+            bad = float(y.detach()[fractional].flatten()[0])
+            raise ValueError(f"accuracy(): y holds class labels that are not whole numbers "
+                             f"(e.g. {bad:.4g}), so no class score can match them; pass the "
+                             "labels as integers 0, 1, ... (y.long() if they are whole numbers "
+                             "stored as floats)")
     predicted = y_hat.argmax(dim=1) if scores else y_hat
-    if predicted.shape != y.shape:
-        raise ValueError(
-            f"accuracy(): predictions of shape {tuple(y_hat.shape)} give labels of shape "
-            f"{tuple(predicted.shape)}, but y has shape {tuple(y.shape)}; pass class scores "
-            "(batch, classes) or labels shaped exactly like y")
-    if not scores and y_hat.is_floating_point() and not y.is_floating_point():
-        raise TypeError(
-            f"accuracy(): y_hat is a 1-D {y_hat.dtype} tensor {_shown(y_hat)}: scores, not "
-            "labels, so they cannot be compared with y. Pass the class scores (batch, "
-            "classes), e.g. net(X), or integer labels, e.g. y_hat.argmax(dim=1)")
     correct = predicted.type(y.dtype) == y
     # One cheap sum tells whether any score is NaN; only then mask those rows out.
     if scores and y_hat.is_floating_point() and math.isnan(float(y_hat.detach().sum())):

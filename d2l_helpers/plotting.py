@@ -14,7 +14,7 @@ from matplotlib_inline import backend_inline
 
 from d2l_helpers.checks import not_text, positive_int
 from d2l_helpers.data import get_fashion_mnist_labels
-from d2l_helpers.devices import _batches, _mode, _resolve_device, _to_device
+from d2l_helpers.training import _first_predictions
 
 __all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "Animator",
            "show_images", "predict_ch3", "plot_runs", "plot_sweep"]
@@ -262,15 +262,8 @@ def predict_ch3(net, test_iter, n=6, device=None):
     ``n`` must be a positive whole number; an empty ``test_iter`` raises ``ValueError``.
     """
     n = positive_int(n, "n", 6)
-    device = _resolve_device(device)
-    _to_device(net, device)
-    try:
-        X, y = next(_batches(test_iter, device))
-    except StopIteration:
-        raise ValueError("predict_ch3(): test_iter yielded no batch; pass a loader that has "
-                         "data, such as the test_iter of d2l.load_data_fashion_mnist") from None
-    with _mode(net, training=False), torch.no_grad():
-        preds = get_fashion_mnist_labels(net(X).argmax(dim=1))
+    X, y, predicted = _first_predictions(net, test_iter, device)
+    preds = get_fashion_mnist_labels(predicted)
     trues = get_fashion_mnist_labels(y)
     titles = [true + "\n" + pred for true, pred in zip(trues, preds)]
     show_images(X[0:n, 0], 1, n, titles=titles[0:n])
@@ -335,14 +328,26 @@ def plot_sweep(values, runs, metrics, xlabel, ylabel=None, xscale="log", ylim=No
     return axes
 
 
+_MAX_DRAWN = 10  # units drawn per layer; a wider layer shows its first and last few
+
+
+def _drawn_units(n):
+    """The 1-based unit numbers drawn for a layer of ``n``, with None for the ellipsis."""
+    if n <= _MAX_DRAWN:
+        return list(range(1, n + 1))
+    return [1, 2, 3, None, n - 1, n]
+
+
 def draw_mlp(layer_sizes=(4, 5, 3), layer_names=None, figsize=(4.5, 3.0), axes=None):
     """Draw a fully connected network from its layer sizes; return the axes.
 
     Inputs at the bottom, outputs at the top and an arrow from every unit to every unit
     of the next layer, as in the book's figure 4.1.1 (``(4, 5, 3)``, the default). Units
     are labelled x, h, o (h^(k) with several hidden layers); ``layer_names`` replaces
-    "input layer", "hidden layer", "output layer". Not in the book, which ships the
-    figure as a picture: here it is drawn from the sizes, so any shape can be shown.
+    "input layer", "hidden layer", "output layer". A layer of more than 10 units is
+    drawn as its first three, an ellipsis and its last two, and its name says how many
+    units it has (``[784, 256, 10]`` draws in well under a second). Not in the book,
+    which ships the figure as a picture: here it is drawn from the sizes.
     """
     from matplotlib.patches import Circle, FancyArrowPatch
 
@@ -362,15 +367,20 @@ def draw_mlp(layer_sizes=(4, 5, 3), layer_names=None, figsize=(4.5, 3.0), axes=N
             raise ValueError(f"layer_names={layer_names!r}: give one name per layer "
                              f"({len(sizes)} names)")
         names = list(layer_names)
+    names = [name if n <= _MAX_DRAWN else f"{name}\n({n} units)" for name, n in zip(names, sizes)]
     letters = (["x"] + (["h"] if hidden == 1 else [f"h^{{({k})}}" for k in range(1, hidden + 1)])
                + ["o"])
     axes = axes if axes else plt.subplots(figsize=figsize)[1]
-    radius, widest, gap = 0.25, max(sizes), 1.5  # gap: height between two layers
-    centres = [[(i - (n - 1) / 2, gap * level) for i in range(n)]
-               for level, n in enumerate(sizes)]
+    radius, gap = 0.25, 1.5  # gap: height between two layers
+    units = [_drawn_units(n) for n in sizes]
+    widest = max(len(u) for u in units)
+    centres = [[((i - (len(layer) - 1) / 2, gap * level), number)
+                for i, number in enumerate(layer)] for level, layer in enumerate(units)]
     for lower, upper in zip(centres, centres[1:]):
-        for x0, y0 in lower:
-            for x1, y1 in upper:
+        for (x0, y0), a in lower:
+            for (x1, y1), b in upper:
+                if a is None or b is None:
+                    continue
                 # From rim to rim: move both ends one radius towards each other.
                 length = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
                 dx, dy = (x1 - x0) / length * radius, (y1 - y0) / length * radius
@@ -379,13 +389,16 @@ def draw_mlp(layer_sizes=(4, 5, 3), layer_names=None, figsize=(4.5, 3.0), axes=N
                                                shrinkA=0, shrinkB=0, linewidth=0.6,
                                                color="0.45"))
     for layer, letter, name in zip(centres, letters, names):
-        for i, (x, y) in enumerate(layer, start=1):
+        for (x, y), number in layer:
+            if number is None:
+                axes.text(x, y, "$\\cdots$", ha="center", va="center", fontsize=12)
+                continue
             axes.add_patch(Circle((x, y), radius, facecolor="white", edgecolor="tab:blue",
                                   linewidth=1.2, zorder=3))
-            axes.text(x, y, f"${letter}_{{{i}}}$", ha="center", va="center", fontsize=9,
-                      zorder=4)
-        axes.text(widest / 2 + 0.1, layer[0][1], name, ha="left", va="center", fontsize=9)
-    axes.set_xlim(-widest / 2 - 0.1, widest / 2 + 2.0)
+            axes.text(x, y, f"${letter}_{{{number}}}$", ha="center", va="center",
+                      fontsize=9 if number < 100 else 6, zorder=4)
+        axes.text(widest / 2 + 0.1, layer[0][0][1], name, ha="left", va="center", fontsize=9)
+    axes.set_xlim(-widest / 2 - 0.1, widest / 2 + 2.6)
     axes.set_ylim(-0.4, gap * (len(sizes) - 1) + 0.4)
     axes.set_aspect("equal")
     axes.set_axis_off()

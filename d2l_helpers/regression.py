@@ -19,6 +19,11 @@ def synthetic_data(w, b, num_examples):
     if not torch.is_tensor(w) or w.dim() not in (1, 2) or not w.is_floating_point():
         raise TypeError(f"synthetic_data(): w={w!r:.60} must be a float tensor of shape (d,) "
                         "or (d, 1), e.g. torch.tensor([2, -3.4])")
+    if w.dim() == 2 and w.shape[1] != 1:
+        raise ValueError(f"synthetic_data(): w has shape {tuple(w.shape)}; it holds one weight "
+                         "per feature, shaped (d,) or (d, 1), e.g. torch.tensor([2, -3.4]) "
+                         f"(a ({w.shape[0]}, {w.shape[1]}) w would give y {w.shape[1]} values per "
+                         "example)")
     X = torch.normal(0, 1, (num_examples, len(w)))
     y = torch.matmul(X, w) + b
     y += torch.normal(0, 0.01, y.shape)

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from d2l_helpers.checks import finite_number, non_negative_int, positive_int, whole_number
+from d2l_helpers.rng import seeded
 
 __all__ = ["xor_data", "two_circles", "sine_data", "best_linear_accuracy", "mlp",
            "relu_net_1d", "fit_classifier", "fit_function", "max_error", "count_kinks",
@@ -115,8 +116,7 @@ def mlp(num_inputs, num_hiddens, num_outputs, dtype=None):
 
 def _seeded_mlp(num_inputs, num_hiddens, num_outputs, seed):
     """``mlp(...)`` initialised from ``seed`` (float64 draws, the same on every CPU)."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded(seed):
         # PyTorch's default init, drawn in float64 (float32 draws vary by CPU).
         net = mlp(num_inputs, num_hiddens, num_outputs, dtype=torch.float64)
     return net.float()

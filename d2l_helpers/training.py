@@ -7,17 +7,11 @@ class registered with ``_set_default_animator``: ``import d2l_helpers`` register
 :class:`d2l_helpers.plotting.Animator` there, so the book's live plot appears without
 an import arrow from training to plotting.
 
-No host sync per batch: the loss sum (float64) and the count of correct predictions
-(int64) add up where the batches are, and the host reads them once per pass
-(:class:`_Totals`); on the first batch of a pass a few cheap checks read the labels'
-range once. The numbers are exactly the book's ``Accumulator`` of ``float(l.sum())``
-and ``accuracy``: each batch's float32 sum is added in double precision, in the same
-order. The book's ``Accumulator`` and ``accuracy`` stay in :mod:`d2l_helpers.metrics`
-for the lessons.
-
-Mistakes are caught before the first batch where possible, each with an error that
-names the value and the fix: the checks live in :mod:`d2l_helpers.training_checks`
-and ``devices._check_data_iter``.
+Each function here checks its arguments (:mod:`d2l_helpers.training_checks`), puts
+the model on its device (:func:`d2l_helpers.devices._place`) and runs passes over the
+batches (:func:`d2l_helpers.passes.run_pass`, the one loop: modes, batches, first-batch
+checks, sums read once per pass). The book's ``Accumulator`` and ``accuracy`` stay in
+:mod:`d2l_helpers.metrics` for the lessons.
 """
 import math
 import time
@@ -26,29 +20,21 @@ from typing import NamedTuple
 
 import torch
 
-from d2l_helpers.devices import (
-    _batches,
-    _check_data_iter,
-    _mode,
-    _no_batches_message,
-    _place,
-    _resolve_device,
-    try_gpu,
-)
+from d2l_helpers.devices import _place, _resolve_device, try_gpu
+from d2l_helpers.passes import _check_data_iter, first_batch, run_pass
 from d2l_helpers.training_checks import (
     _check_epochs,
-    _check_loss,
-    _check_outputs,
+    _check_net,
+    _check_params,
     _check_step,
     _check_training_args,
-    _explained,
 )
 
 __all__ = ["TrainingDivergedWarning", "TrainResult", "evaluate_accuracy", "evaluate_loss",
            "sgd", "train_ch3", "train_epoch_ch3", "try_gpu"]
 
 # What ``train_ch3(animator='auto')`` draws with. This module never imports plotting
-# (plotting imports the device helpers; training must not import it back): the package's
+# (plotting imports training; training must not import it back): the package's
 # __init__.py registers ``plotting.Animator`` here. Unset, 'auto' draws nothing.
 _default_animator_class = None
 
@@ -82,126 +68,6 @@ class TrainingDivergedWarning(RuntimeWarning):
     """The training loss became NaN/inf or exploded; ``train_ch3`` stopped early."""
 
 
-# --- the passes -------------------------------------------------------------------
-
-class _Totals:
-    """One pass's sums, kept where the batches are; the host reads them in ``read``.
-
-    ``loss`` is float64: each batch's float32 loss sum is added in double precision,
-    which is exactly what the book's ``Accumulator`` of ``float(l.sum())`` does.
-    """
-
-    __slots__ = ("loss", "correct", "examples", "reduction", "classes")
-
-    def __init__(self, y_hat, reduction, classes):
-        self.loss = torch.zeros((), dtype=torch.float64, device=y_hat.device)
-        self.correct = torch.zeros((), dtype=torch.int64, device=y_hat.device)
-        self.examples = 0
-        self.reduction, self.classes = reduction, classes
-
-    def add_loss(self, l, count):
-        """Add the per-example losses of a batch of ``count``, whatever the ``reduction``.
-
-        The book's ``float(l.sum())`` is right only for ``reduction='none'``; for the
-        default ``'mean'`` it reports the loss divided by the batch size.
-        """
-        if l.dim() > 0:
-            self.loss += l.sum()
-        elif self.reduction == "sum":
-            self.loss += l
-        else:
-            self.loss += l.double() * count
-
-    def add_correct(self, y_hat, y):
-        """Add the correct predictions, counted as ``d2l.accuracy`` counts them."""
-        if y_hat.dim() > 1 and y_hat.shape[1] > 1:
-            scores, predicted = y_hat.max(dim=1)
-            right = predicted.type(y.dtype) == y
-            if y_hat.is_floating_point():
-                right &= scores == scores  # a row with a NaN score predicts nothing
-        else:
-            right = y_hat.type(y.dtype) == y
-        self.correct += right.sum()
-
-    def mean_loss(self):
-        return self.loss.item() / self.examples
-
-    def accuracy(self):
-        return self.correct.item() / self.examples
-
-
-def _double_scaling_message(batch_size):
-    return (f"the loss returns the mean over the batch and the hand-written updater is "
-            f"called with the batch size ({batch_size}), so the gradient is divided by the "
-            "batch size twice (a much smaller step than lr). Use "
-            "nn.CrossEntropyLoss(reduction='none') with a hand-written updater, or "
-            "torch.optim.SGD with either loss.")
-
-
-def _train_epoch(net, train_iter, loss, updater, device, epoch=None):
-    """One epoch of the book's loop; return its :class:`_Totals` (not yet read)."""
-    is_optimizer = isinstance(updater, torch.optim.Optimizer)
-    totals = batch = None
-    warned = False
-    with _mode(net, training=True):
-        try:
-            for batch in _batches(train_iter, device, "train_iter"):
-                X, y = batch
-                y_hat = net(X)
-                first = totals is None
-                if first:
-                    classes = _check_outputs(y_hat, y, "train_iter", counted=True)
-                    totals = _Totals(y_hat, getattr(loss, "reduction", "mean"), classes)
-                l = loss(y_hat, y)
-                if first:
-                    _check_loss(l, training=True)
-                if is_optimizer:
-                    updater.zero_grad()
-                    l.mean().backward()
-                    updater.step()
-                else:
-                    if not warned and l.dim() == 0 and totals.reduction == "mean":
-                        warnings.warn(_double_scaling_message(X.shape[0]), UserWarning,
-                                      stacklevel=3)
-                        warned = True
-                    l.sum().backward()
-                    updater(X.shape[0])
-                count = y.numel()
-                totals.add_loss(l.detach(), count)
-                totals.add_correct(y_hat.detach(), y)
-                totals.examples += count
-        except (RuntimeError, IndexError) as err:
-            better = _explained(err, net, updater, batch, totals and totals.classes, "train_iter")
-            if better is None:
-                raise
-            raise better from err
-    if totals is None or not totals.examples:
-        raise ValueError(_no_batches_message(train_iter, "train_iter", epoch))
-    return totals
-
-
-def _accuracy_pass(net, data_iter, device, name):
-    """The accuracy of ``net`` on ``data_iter`` (device already placed)."""
-    totals = batch = None
-    with _mode(net, training=False), torch.no_grad():
-        try:
-            for batch in _batches(data_iter, device, name):
-                X, y = batch
-                y_hat = net(X)
-                if totals is None:
-                    totals = _Totals(y_hat, None, _check_outputs(y_hat, y, name, counted=True))
-                totals.add_correct(y_hat, y)
-                totals.examples += y.numel()
-        except (RuntimeError, IndexError) as err:
-            better = _explained(err, net, None, batch, totals and totals.classes, name)
-            if better is None:
-                raise
-            raise better from err
-    if totals is None or not totals.examples:
-        raise ValueError(_no_batches_message(data_iter, name))
-    return totals.accuracy()
-
-
 def evaluate_accuracy(net, data_iter, device=None):
     """Return the accuracy of ``net`` on ``data_iter`` (book section 3.6).
 
@@ -211,9 +77,10 @@ def evaluate_accuracy(net, data_iter, device=None):
     batches that are not ``(X, y)`` pairs and a net with fewer outputs than classes
     raise an error saying so (the book divides by zero or counts silently).
     """
+    _check_net(net)
     _check_data_iter(data_iter, "data_iter")
     device = _place(net, _resolve_device(device))
-    return _accuracy_pass(net, data_iter, device, "data_iter")
+    return run_pass(net, data_iter, device, "data_iter").accuracy()
 
 
 def evaluate_loss(net, data_iter, loss, device=None):
@@ -225,33 +92,33 @@ def evaluate_loss(net, data_iter, loss, device=None):
     the loss sum adds up on the device and is read once; bad input raises as in
     ``evaluate_accuracy``.
     """
+    _check_net(net)
+    _check_net(loss, "loss", "a loss such as nn.MSELoss(reduction='none')")
     _check_data_iter(data_iter, "data_iter")
     device = _place(net, _resolve_device(device))
-    totals = batch = None
-    with _mode(net, training=False), torch.no_grad():
-        try:
-            for batch in _batches(data_iter, device):
-                X, y = batch
-                out = net(X)
-                first = totals is None
-                if first:
-                    totals = _Totals(out, getattr(loss, "reduction", "mean"),
-                                     _check_outputs(out, y, "data_iter", counted=False))
-                if y.numel() == out.numel():
-                    y = y.reshape(out.shape)
-                l = loss(out, y)
-                if first:
-                    _check_loss(l, training=False)
-                totals.add_loss(l, y.numel())
-                totals.examples += y.numel()
-        except (RuntimeError, IndexError) as err:
-            better = _explained(err, net, None, batch, totals and totals.classes, "data_iter")
-            if better is None:
-                raise
-            raise better from err
-    if totals is None or not totals.examples:
-        raise ValueError(_no_batches_message(data_iter, "data_iter"))
-    return totals.mean_loss()
+    return run_pass(net, data_iter, device, "data_iter", loss=loss, counted=False).mean_loss()
+
+
+def _first_predictions(net, test_iter, device=None, classes=10):
+    """``(X, y, predicted)`` for the first batch of ``test_iter`` (what ``predict_ch3`` shows).
+
+    ``device`` as in ``train_ch3`` (None: the batch goes where the model is); eval mode
+    without gradients, the mode restored. The net must score ``classes`` classes.
+    """
+    _check_net(net)
+    _check_data_iter(test_iter, "test_iter")
+    device = _place(net, _resolve_device(device))
+    X, y, y_hat = first_batch(net, test_iter, device)
+    if X.device.type == "meta":
+        raise ValueError("predict_ch3(): the batch is on the meta device, which holds shapes "
+                         "but no values, so there is no image or label to show; use a real "
+                         "device (e.g. device='cpu')")
+    outputs = y_hat.shape[1] if y_hat.dim() == 2 else 1
+    if outputs != classes:
+        raise ValueError(f"predict_ch3(): the net gives {outputs} outputs per example, but "
+                         f"Fashion-MNIST has {classes} classes, one output each; its last layer "
+                         f"needs {classes} outputs (e.g. nn.Linear(num_hiddens, {classes}))")
+    return X, y, y_hat.argmax(dim=1)
 
 
 def train_epoch_ch3(net, train_iter, loss, updater, device=None):
@@ -269,7 +136,7 @@ def train_epoch_ch3(net, train_iter, loss, updater, device=None):
     _check_training_args(net, loss, updater)
     _check_data_iter(train_iter, "train_iter")
     device = _place(net, _resolve_device(device), updater)
-    totals = _train_epoch(net, train_iter, loss, updater, device)
+    totals = run_pass(net, train_iter, device, "train_iter", loss=loss, updater=updater)
     return totals.mean_loss(), totals.accuracy()
 
 
@@ -340,8 +207,10 @@ def _divergence_message(what, epoch, num_epochs, updater):
     lr = updater.param_groups[0]["lr"] if isinstance(updater, torch.optim.Optimizer) else None
     lr_text = f" than lr={lr}" if lr is not None else ""
     return (f"train loss {what} in epoch {epoch} of {num_epochs}; training "
-            f"stopped. Try a smaller learning rate{lr_text}, or initialise the weights "
-            "smaller (e.g. torch.randn(...) * 0.01).")
+            f"stopped. Try a smaller learning rate{lr_text}, or check the initial weights: "
+            "unscaled ones (torch.randn without a factor) blow the loss up; use PyTorch's "
+            "default nn.Linear initialisation or He initialisation (std sqrt(2 / fan_in)). "
+            "A fixed small scale such as * 0.01 avoids the blow-up but stalls deeper nets.")
 
 
 def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater, device=None,
@@ -379,10 +248,11 @@ def train_ch3(net, train_iter, test_iter, loss, num_epochs, updater, device=None
     history, diverged = [], None
     for epoch in range(1, num_epochs + 1):
         started = time.perf_counter()
-        totals = _train_epoch(net, train_iter, loss, updater, device, epoch)
+        totals = run_pass(net, train_iter, device, "train_iter", loss=loss, updater=updater,
+                          epoch=epoch)
         train_loss, train_acc = totals.mean_loss(), totals.accuracy()
         train_seconds = time.perf_counter() - started
-        test_acc = _accuracy_pass(net, test_iter, device, "test_iter")
+        test_acc = run_pass(net, test_iter, device, "test_iter", epoch=epoch).accuracy()
         history.append({"epoch": epoch, "train_loss": train_loss, "train_acc": train_acc,
                         "test_acc": test_acc, "train_seconds": train_seconds,
                         "examples": totals.examples})
@@ -405,12 +275,7 @@ def sgd(params, lr, batch_size):
     any weight changes (the book writes inf or NaN into the weights, or moves uphill).
     """
     _check_step(lr, batch_size)
-    params = params if isinstance(params, (list, tuple)) else list(params)
-    for param in params:
-        if param.grad is None:
-            raise ValueError(f"sgd(): a parameter of shape {tuple(param.shape)} has no "
-                             "gradient; create it with requires_grad=True and call "
-                             "backward() on the loss first")
+    params = _check_params(params)
     with torch.no_grad():
         for param in params:
             param -= lr * param.grad / batch_size

@@ -1,10 +1,11 @@
-"""Checks of what a learner hands the trainer: each mistake gets an error naming it and the fix.
+"""Checks of what a learner hands the trainer, before any batch: each mistake gets an
+error naming it and the fix.
 
-Grouped so that ``training.py`` stays a readable loop. Cheap: the checks before training
-inspect types and signatures; those on the first batch of a pass read the largest label
-and ``d2l.accuracy``'s count once; the only one per batch is ``sgd``'s pair of
-comparisons (``_check_step``). ``TypeError`` for a value of the wrong kind,
-``ValueError`` for one of the right kind that cannot work.
+Grouped so that ``training.py`` stays a readable loop. Cheap: they inspect types and
+signatures; the only one per batch is ``sgd``'s pair of comparisons (``_check_step``).
+The checks on the first batch of a pass are part of the pass (:mod:`d2l_helpers.passes`).
+``TypeError`` for a value of the wrong kind, ``ValueError`` for one of the right kind
+that cannot work.
 """
 import inspect
 import math
@@ -12,9 +13,6 @@ import numbers
 import types
 
 import torch
-
-from d2l_helpers.devices import _explain_device_error
-from d2l_helpers.metrics import accuracy
 
 _UPDATER_FIX = ("pass an optimizer such as torch.optim.SGD(params, lr=0.1) (params: "
                 "net.parameters() or your [W1, b1, ...]), or a function of the batch size "
@@ -59,14 +57,18 @@ def _check_updater(updater):
     raise TypeError(f"{problem}; {_UPDATER_FIX}")
 
 
+def _check_net(value, name="net", what="the model: an nn.Module or a function net(X)"):
+    """``TypeError`` unless ``value`` can be called like a net (or a loss)."""
+    if not callable(value) or isinstance(value, type):
+        kind = "the class" if isinstance(value, type) else type(value).__name__
+        raise TypeError(f"{name} is {kind} {_shown(value)}, not "
+                        f"{'an instance' if isinstance(value, type) else 'callable'}; pass {what}")
+
+
 def _check_training_args(net, loss, updater, animator=None):
     """Before any batch: ``TypeError`` for what cannot be a net, loss, updater or animator."""
-    for name, value, what in (("net", net, "the model: an nn.Module or a function net(X)"),
-                              ("loss", loss, "a loss such as nn.CrossEntropyLoss(reduction="
-                                             "'none')")):
-        if not callable(value):
-            raise TypeError(f"{name} is {type(value).__name__} {_shown(value)}, not callable; "
-                            f"pass {what}")
+    _check_net(net)
+    _check_net(loss, "loss", "a loss such as nn.CrossEntropyLoss(reduction='none')")
     _check_updater(updater)
     if animator is None or isinstance(animator, str) and animator == "auto":
         return
@@ -77,63 +79,40 @@ def _check_training_args(net, loss, updater, animator=None):
 
 
 def _check_epochs(num_epochs):
-    if isinstance(num_epochs, bool) or not isinstance(num_epochs, int) or num_epochs < 1:
-        raise ValueError(f"num_epochs must be a positive int, got {num_epochs!r}")
+    """``TypeError`` unless ``num_epochs`` is a whole number; ``ValueError`` below 1."""
+    if isinstance(num_epochs, bool) or not isinstance(num_epochs, numbers.Integral):
+        raise TypeError(f"num_epochs must be a positive int such as 10, got "
+                        f"{type(num_epochs).__name__} {num_epochs!r}")
+    if num_epochs < 1:
+        raise ValueError(f"num_epochs must be a positive int such as 10, got {num_epochs!r}")
 
 
-def _classes(y_hat, y):
-    """How many classes ``y_hat`` scores, when it scores integer labels ``y``; else None."""
-    if (y_hat.dim() == 2 and y_hat.shape[1] > 1 and y.dim() == 1
-            and not y.is_floating_point() and y.dtype != torch.bool):
-        return y_hat.shape[1]
-    return None
-
-
-def _too_few_outputs(classes, high, name):
-    return (f"the net gives {classes} outputs per example, but the labels in {name} go up "
-            f"to {high}: a classifier needs one output per class, so its last layer needs "
-            f"{high + 1} outputs (e.g. nn.Linear(num_hiddens, {high + 1}), or W2 of shape "
-            f"(num_hiddens, {high + 1}))")
-
-
-def _check_outputs(y_hat, y, name, counted):
-    """On the first batch of a pass: ``net(X)`` is a tensor that fits the labels ``y``.
-
-    ``counted``: the pass counts correct predictions, so ``d2l.accuracy``'s rules on
-    shapes and dtypes apply. One host read (the largest label).
-    """
-    if not torch.is_tensor(y_hat):
-        raise TypeError(f"net(X) returned {type(y_hat).__name__} {_shown(y_hat)}, not a "
-                        "tensor; the net must return the scores as a tensor")
-    if counted:
-        accuracy(y_hat.detach(), y)  # raises on what d2l.accuracy cannot count
-    classes = _classes(y_hat, y)
-    if classes is not None and y.numel():
-        high = int(y.max())
-        if high >= classes:
-            raise ValueError(_too_few_outputs(classes, high, name))
-    return classes
-
-
-def _check_loss(l, training):
-    """On the first batch: the loss is a tensor, and in training one autograd can follow."""
-    if not torch.is_tensor(l):
-        raise TypeError(f"loss(y_hat, y) returned {type(l).__name__} {_shown(l)}, not a "
-                        "tensor; return the loss as a tensor (no float() or .item(), which "
-                        "cut it off from autograd), e.g. nn.CrossEntropyLoss(reduction='none')")
-    if training and not l.requires_grad:
-        raise TypeError("the loss does not require grad, so backward() cannot reach the "
-                        "parameters: create them with requires_grad=True (W1.requires_grad_() "
-                        "or nn.Parameter), and keep the loss a tensor computed from net(X) "
-                        "(no torch.tensor(...), .detach() or .item() inside the loss)")
-
-
-def _explained(err, net, updater, batch, classes, name):
-    """A clearer error for ``err`` raised inside a pass, or None to re-raise it as is."""
-    if (isinstance(err, IndexError) and "out of bounds" in str(err) and classes
-            and batch is not None):
-        return ValueError(_too_few_outputs(classes, int(batch[1].max()), name))
-    return _explain_device_error(err, net, updater, batch)
+def _check_params(params):
+    """``sgd``'s parameters: a list of leaf tensors that each have a gradient."""
+    if torch.is_tensor(params):
+        raise TypeError(f"sgd(): params is one tensor of shape {tuple(params.shape)}; pass a "
+                        "list of the parameters, e.g. sgd([W, b], lr, batch_size) (a lone "
+                        "tensor would be updated row by row)")
+    if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
+        raise TypeError(f"sgd(): params is {type(params).__name__} {_shown(params)}; pass a "
+                        "list of the parameters, e.g. sgd([W, b], lr, batch_size)")
+    params = params if isinstance(params, (list, tuple)) else list(params)
+    for i, param in enumerate(params):
+        if not torch.is_tensor(param):
+            raise TypeError(f"sgd(): params[{i}] is {type(param).__name__} {_shown(param)}, not "
+                            "a tensor; pass the parameter tensors, e.g. [W1, b1, W2, b2]")
+        if param.requires_grad and not param.is_leaf:  # (reading .grad here would warn)
+            raise ValueError(f"sgd(): params[{i}] of shape {tuple(param.shape)} is not a leaf "
+                             "tensor: it is the result of a computation (such as W * 1 or "
+                             "torch.randn(..., requires_grad=True) * 0.01), so backward() does "
+                             "not keep its .grad. Create the parameter as a leaf: "
+                             "nn.Parameter(torch.randn(...) * 0.01), or (...).requires_grad_() "
+                             "after the multiplication")
+        if param.grad is None:
+            raise ValueError(f"sgd(): params[{i}] of shape {tuple(param.shape)} has no gradient; "
+                             "create it with requires_grad=True and call backward() on the loss "
+                             "first")
+    return params
 
 
 def _check_step(lr, batch_size):

@@ -166,6 +166,16 @@ def test_root_argument_then_environment_then_repository(monkeypatch, tmp_path):
     assert not (tmp_path / "env").exists()
 
 
+def test_an_installed_copy_keeps_its_data_out_of_site_packages(monkeypatch, tmp_path):
+    monkeypatch.delenv("D2L_DATA_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    installed = tmp_path / "lib" / "python3.11" / "site-packages" / "d2l_helpers"
+    installed.mkdir(parents=True)
+    where = data.default_data_dir(installed)
+    assert where == tmp_path / "cache" / "d2l-helpers" / "data"
+    assert "site-packages" not in str(where)
+
+
 def test_standin_notice_says_why_and_how_to_get_the_real_data(standin_dir, capsys, monkeypatch):
     monkeypatch.setattr(data, "_notices_shown", set())
     d2l.load_data_fashion_mnist(8, root=standin_dir)

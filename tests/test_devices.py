@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 import d2l_helpers as d2l
-from d2l_helpers import devices
+from d2l_helpers import devices, passes
 from d2l_helpers.data import InMemoryDataset, InMemoryLoader
 
 META = torch.device("meta")
@@ -259,7 +259,7 @@ def test_trainer_moves_the_loader_not_each_batch(monkeypatch):
     assert seen == [META]
     copies.clear()
     for _ in range(2):  # two epochs, every batch: what the trainer iterates
-        assert len(list(devices._batches(loader, META, "train_iter"))) == 3
+        assert len(list(passes._batches(loader, META, "train_iter"))) == 3
     # the images and labels once (already cached above: no copy), the order once per epoch
     assert copies == [(10,), (10,)]
 
@@ -365,3 +365,28 @@ def test_cuda_device_that_does_not_exist_lists_the_gpus():
     missing = torch.cuda.device_count()
     with pytest.raises(ValueError, match=rf"no cuda:{missing} \(devices here: cpu, cuda:0"):
         d2l.evaluate_accuracy(nn.Linear(2, 4), batches(), device=f"cuda:{missing}")
+
+
+# --- the model's device decides where predict_ch3's batch goes (device=None) -------------
+
+def test_predict_ch3_sends_the_batch_where_the_model_is():
+    """After train_ch3(device='auto') on a GPU the model is there and device=None is the
+    default: the batch must follow it (before, it stayed on the CPU: a raw device error)."""
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10)).to("meta")
+    seen = []
+    net.register_forward_pre_hook(lambda module, args: seen.append(args[0].device))
+    data = [(torch.zeros(4, 1, 28, 28), torch.tensor([0, 1, 2, 3]))]
+    with pytest.raises(ValueError, match="meta device, which holds shapes but no values"):
+        d2l.predict_ch3(net, data, n=2)
+    assert seen == [META]
+
+
+def test_meta_device_passes_end_with_a_clear_error_not_torchs():
+    net = nn.Linear(2, 4)
+    for call in (lambda: d2l.evaluate_accuracy(net, batches(), device="meta"),
+                 lambda: d2l.train_epoch_ch3(net, batches(), nn.CrossEntropyLoss(reduction="none"),
+                                             torch.optim.SGD(net.parameters(), lr=0.1),
+                                             device="meta")):
+        with pytest.raises(ValueError, match="meta device") as info:
+            call()
+        assert "Tensor.item()" not in str(info.value)

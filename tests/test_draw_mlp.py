@@ -66,3 +66,15 @@ def test_layer_names_and_given_axes():
 def test_bad_layer_sizes_are_refused_with_an_example(sizes, error):
     with pytest.raises(error, match=r"\[4, 5, 3\]"):
         d2l.draw_mlp(sizes)
+
+
+def test_wide_layers_draw_a_few_units_an_ellipsis_and_their_size():
+    """The book's own network, 784 -> 256 -> 10: drawn, not 200,000 arrows."""
+    axes = d2l.draw_mlp([784, 256, 10])
+    circles, arrows, texts = parts(axes)
+    assert len(circles) == 5 + 5 + 10  # first three and last two of each wide layer
+    assert len(arrows) == 5 * 5 + 5 * 10
+    assert texts.count("$\\cdots$") == 2
+    assert {"input layer\n(784 units)", "hidden layer\n(256 units)", "output layer"} <= set(texts)
+    assert {"$x_{1}$", "$x_{3}$", "$x_{783}$", "$x_{784}$", "$h_{256}$", "$o_{10}$"} <= set(texts)
+    assert "$x_{4}$" not in texts

@@ -4,6 +4,8 @@ import importlib
 import io
 import math
 import pkgutil
+import sys
+from pathlib import Path
 
 import pytest
 import torch
@@ -12,14 +14,31 @@ from torch.nn import functional as F
 
 import d2l_helpers as d2l
 import d2l_helpers.exercises as exercises_package
-from d2l_helpers.exercises import (CORRECT, INCORRECT, NOT_ATTEMPTED, ExerciseSet, Incorrect,
-                                   ____, need_close, need_runs, uses_blank)
+from d2l_helpers.exercises import (
+    CHECKER_ERROR,
+    CORRECT,
+    INCORRECT,
+    NOT_ATTEMPTED,
+    ExerciseSet,
+    Incorrect,
+    ____,
+    judge_best,
+    need_close,
+    need_runs,
+    reject_known,
+    uses_blank,
+)
+from d2l_helpers.repeats import Runs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+from exercise_cells import starter_cells  # noqa: E402
 
 LESSON_MODULES = sorted(m.name for m in pkgutil.iter_modules(exercises_package.__path__)
                         if m.name.startswith("lesson"))
 ALL_EXERCISES = [(name, e) for name in LESSON_MODULES
                  for e in importlib.import_module(f"d2l_helpers.exercises.{name}")
                  .exercises.exercises.values()]
+STARTERS = starter_cells()
 
 
 def run_cell(code, exercise, module):
@@ -40,17 +59,15 @@ def run_cell(code, exercise, module):
 def make_set():
     lesson = ExerciseSet("第 9 课")
 
-    def checker(f):
+    @lesson.code("练习 1（加倍）", hints=["乘 2。", "x * 2"],
+                 solution="def f(x):\n    return x * 2", explanation="就是乘 2。")
+    def q1(f):
         value = f(torch.tensor([1.0, -2.0]))
-        if torch.equal(value, torch.tensor([1.0, -2.0])):
-            raise Incorrect("你原样返回了输入。")
+        reject_known(value, [(torch.tensor([1.0, -2.0]), "你原样返回了输入。")])
         need_close(value, torch.tensor([2.0, -4.0]), "f(x)")
         return "加倍。"
 
-    q = lesson.add("q1", "练习 1（加倍）", checker, hints=["乘 2。", "x * 2"],
-                   solution_code="def f(x):\n    return x * 2", explanation="就是乘 2。",
-                   starter="def f(x):\n    return ____")
-    return lesson, q
+    return lesson, q1
 
 
 def test_blank_is_detected_in_values_functions_and_nested_code():
@@ -82,6 +99,7 @@ def test_three_outcomes_with_diagnosis_and_progress(capsys):
     assert off.status == INCORRECT and "第 1 个元素是 -6，应当是 -4" in off.message
     crash = q.evaluate(lambda x: x.reshape(7, 13))  # a shape error inside the learner's code
     assert crash.status == INCORRECT and "运行你的代码时出错" in crash.message
+    assert "Traceback" not in crash.message
     right = q.evaluate(lambda x: x * 2)
     assert right.status == CORRECT and "加倍" in right.message
     assert q.last.status == NOT_ATTEMPTED  # evaluate records nothing
@@ -113,12 +131,13 @@ def test_solution_prints_the_code_and_the_reasoning(capsys):
 def test_prediction_first_then_check_against_the_measurement(capsys):
     lesson = ExerciseSet("第 9 课")
 
-    def checker(prediction, measured):
+    @lesson.prediction(("A", "B"), title="练习 2（预测）", hints=["想一想。"], solution="p = 'A'",
+                       explanation="A。")
+    def q2(prediction, measured):
         if prediction != measured:
             raise Incorrect(f"实验测得 {measured}。")
 
-    q = lesson.add("q2", "练习 2（预测）", checker, hints=["想一想。"], solution_code="p = 'A'",
-                   explanation="A。", starter="p = ____", predict=True, choices=("A", "B"))
+    q = q2
     assert q.evaluate("A").status == NOT_ATTEMPTED  # nothing predicted yet
     q.predict(____)
     assert "尚未作答" in capsys.readouterr().out and q.prediction is None
@@ -149,10 +168,85 @@ def test_use_takes_the_learners_code_only_once_it_passes(capsys):
     assert "你自己的实现" in capsys.readouterr().out
 
 
-def test_an_exercise_name_is_defined_once():
+def test_an_exercise_name_is_defined_once_and_needs_all_its_texts():
     lesson, _ = make_set()
     with pytest.raises(ValueError, match="defined twice"):
-        lesson.add("q1", "again", None, [], "", "", "")
+        @lesson.code("again", hints=[], solution="", explanation="")
+        def q1(f):
+            pass
+    with pytest.raises(ValueError, match="has no hints, solution"):
+        @lesson.code("no texts")
+        def q2(f):
+            pass
+
+
+def test_every_lesson_text_table_belongs_to_an_exercise_and_says_everything():
+    for name in LESSON_MODULES:
+        module = importlib.import_module(f"d2l_helpers.exercises.{name}")
+        assert set(module.exercises.texts) == set(module.exercises.exercises), name
+        for exercise in module.exercises.exercises.values():
+            assert exercise.title.startswith("练习") and len(exercise.hints) >= 2, exercise.ref
+            assert f"{exercise.ref}." in exercise.solution_code and exercise.explanation
+
+
+# --- whose mistake is it ---------------------------------------------------------------
+
+def test_a_bug_in_the_checker_is_never_the_learners_mistake():
+    lesson = ExerciseSet("第 9 课")
+
+    @lesson.code("练习 1（有 bug 的检查）", hints=["a", "b"], solution="", explanation="")
+    def q1(f):
+        f(torch.ones(2))
+        return torch.ones(2) @ torch.ones(3)  # the checker's own shape error
+
+    outcome = q1.evaluate(lambda x: x * 2)
+    assert outcome.status == CHECKER_ERROR
+    assert "检查程序自己出错了，这不是你的代码的问题" in outcome.message
+    assert "运行你的代码时出错" not in outcome.message and "还不对" not in outcome.message
+
+
+def test_an_error_in_the_learners_code_is_theirs_with_a_diagnosis_in_words():
+    _, q = make_set()
+
+    def forgot_values(x):
+        return x - x.max(dim=0, keepdim=True)
+
+    def batch_of_256(x):
+        return x.reshape((256, 784))
+
+    first = q.evaluate(forgot_values)
+    assert first.status == INCORRECT and ".values" in first.message
+    second = q.evaluate(batch_of_256)
+    assert second.status == INCORRECT and "写死了批量大小" in second.message
+    assert "-1" in second.message
+
+
+def test_check_with_a_missing_argument_or_a_value_instead_of_the_function():
+    _, q = make_set()
+    outcome = q.evaluate(lambda x: x * 2, "extra")
+    assert outcome.status == INCORRECT and "check 需要 1 个参数" in outcome.message
+    for value, words in ((torch.ones(3), "形状为 (3,) 的张量"), ((x for x in "ab"), "生成器")):
+        outcome = q.evaluate(value)
+        assert outcome.status == INCORRECT and "把函数本身交给 check" in outcome.message
+        assert words in outcome.message
+    lesson3 = importlib.import_module("d2l_helpers.exercises.lesson3")
+    net = lesson3.reference_net(lesson3.reference_init_params(784, 8, 10))
+    missing = lesson3.q3.evaluate(net)
+    assert missing.status == INCORRECT and "ex.q3.check(net, params)" in missing.message
+
+
+def test_judge_best_counts_the_best_and_what_is_not_significantly_below_it():
+    def runs(*values):
+        return Runs(range(len(values)), [[{"acc": v}] for v in values])
+
+    measured = {"a": runs(0.80, 0.81, 0.79, 0.80, 0.82), "b": runs(0.795, 0.815, 0.80, 0.79, 0.81),
+                "c": runs(0.60, 0.61, 0.59, 0.60, 0.62)}
+    assert "正是 a" in judge_best("a", measured, "acc")
+    assert "也算对" in judge_best("b", measured, "acc")
+    with pytest.raises(Incorrect, match="最高的是 a"):
+        judge_best("c", measured, "acc")
+    with pytest.raises(Incorrect, match="没有测 d"):
+        judge_best("d", measured, "acc")
 
 
 # --- every exercise of every lesson ---------------------------------------------------
@@ -161,8 +255,9 @@ def test_an_exercise_name_is_defined_once():
                          ids=[e.ref.replace("ex", m) for m, e in ALL_EXERCISES])
 def test_untouched_starter_runs_and_says_not_attempted(module_name, exercise):
     module = importlib.import_module(f"d2l_helpers.exercises.{module_name}")
-    printed = run_cell(exercise.starter, exercise, module)
-    assert "____" in exercise.starter
+    starter = STARTERS[f"{module_name}.{exercise.name}"]
+    printed = run_cell(starter, exercise, module)
+    assert "____" in starter
     assert "尚未作答" in printed and exercise.last.status == NOT_ATTEMPTED
 
 
@@ -181,7 +276,7 @@ def test_solution_is_correct(module_name, exercise):
 
 def test_need_runs_wants_a_dict_of_repeat_results_and_says_so_in_the_learners_words():
     runs = d2l.repeat(lambda seed: d2l.TrainResult(0.5, 0.8, 0.7, [
-        {"epoch": 1, "train_loss": 0.5, "train_acc": 0.8, "test_acc": 0.7}]), seeds=2)
+        {"epoch": 1, "train_loss": 0.5, "train_acc": 0.8, "test_acc": 0.7}]), seeds=5)
     measured = {"a": runs, "b": runs}
     assert need_runs(measured, "measured", at_least=2) is measured
     for wrong in ([runs, runs], {"a": runs}, {"a": runs, "b": 0.7}, None):

@@ -61,10 +61,19 @@ def test_q1_right_answer_and_blank():
     (lambda layer: (-layer.bias / layer.weight[:, 0]).reshape(-1, 1), "layer.weight[:, 0]"),
     (lambda layer: (lambda k: k[(k > -1) & (k < 1)])(-layer.bias / layer.weight[:, 0]),
      "不要筛选"),
+    # kinks kept only where the lesson plots them: right on every layer whose kinks all lie there
+    (lambda layer: (lambda k: k[(k >= -3) & (k <= 3)])(-layer.bias / layer.weight[:, 0]),
+     "不要筛选"),
     (lambda layer: -layer.bias / layer.weight[:, 0] + 0.5, "数值不对"),
 ])
 def test_q2_each_mistake_has_its_diagnosis(wrong, words):
     assert words in diagnosis(ex.q2, wrong)
+
+
+def test_q2_a_test_layer_has_kinks_outside_the_plotted_range():
+    outside = [bool(((ex.reference_kinks(layer) < -3) | (ex.reference_kinks(layer) > 3)).any())
+               for layer in ex._layers_for_kinks()]
+    assert any(outside) and not all(outside)
 
 
 def test_q2_reference_is_right_on_any_layer_dtype():
@@ -98,12 +107,26 @@ def test_q3_calling_tanh_itself_is_refused_and_tanh_is_restored(uses_tanh):
     original = torch.tanh
     assert "不能" in diagnosis(ex.q3, uses_tanh) and "tanh 本身" in diagnosis(ex.q3, uses_tanh)
     assert torch.tanh is original and "tanh" not in torch.Tensor.__dict__
+    assert "exp" not in torch.Tensor.__dict__
     assert torch.tensor(0.5).tanh() == original(torch.tensor(0.5))
+
+
+@pytest.mark.parametrize("uses_exp", [
+    lambda x: (torch.exp(x) - torch.exp(-x)) / (torch.exp(x) + torch.exp(-x)),
+    lambda x: (1 - (-2 * x).exp()) / (1 + (-2 * x).exp()),
+    lambda x: torch.sinh(x) / torch.cosh(x),
+    lambda x: 2 / (1 + torch.exp(-2 * x)) - 1,
+], ids=["exp-formula", "exp-method", "sinh-cosh", "hand-written-sigmoid"])
+def test_q3_formulas_that_bypass_sigmoid_are_refused(uses_exp):
+    message = diagnosis(ex.q3, uses_exp)
+    assert "只许用 torch.sigmoid" in message
+    assert torch.exp is not None and torch.exp(torch.tensor(0.0)) == 1  # restored
 
 
 def test_q3_right_answers():
     assert ex.q3.evaluate(lambda x: 2 * torch.sigmoid(2 * x) - 1).status == CORRECT
     assert ex.q3.evaluate(lambda x: 1 - 2 * torch.sigmoid(-2 * x)).status == CORRECT
+    assert ex.q3.evaluate(lambda x: 2 * torch.special.expit(2 * x) - 1).status == CORRECT
 
 
 # --- exercise 4: a nonlinearity over the whole minibatch (predict first) ---------------------

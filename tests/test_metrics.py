@@ -33,8 +33,21 @@ def test_accumulator_still_takes_numbers_of_every_kind():
 
 def test_accuracy_refuses_one_dimensional_float_scores():
     """The book casts 0.9 to label 0 and 0.2 to label 0 and reports 1 correct."""
-    with pytest.raises(TypeError, match=r"1-D torch.float32 tensor \[0.9.*0.2.*argmax\(dim=1\)"):
+    with pytest.raises(TypeError, match=r"torch.float32 tensor of shape \(2,\) \[0.9.*0.2.*argmax\(dim=1\)"):
         d2l.accuracy(torch.tensor([0.9, 0.2]), torch.tensor([1, 0]))
+
+
+def test_accuracy_names_the_shape_of_column_scores():
+    with pytest.raises(TypeError, match=r"shape \(2, 1\)") as info:
+        d2l.accuracy(torch.tensor([[0.9], [0.2]]), torch.tensor([[1], [0]]))
+    assert "1-D" not in str(info.value)
+
+
+def test_accuracy_refuses_labels_that_are_not_whole_numbers():
+    """The book counts 0 correct: no argmax ever equals 0.5."""
+    with pytest.raises(ValueError, match=r"not whole numbers \(e.g. 0.5\)"):
+        d2l.accuracy(torch.tensor([[0.1, 0.9], [0.8, 0.2]]), torch.tensor([0.5, 1.0]))
+    assert d2l.accuracy(torch.tensor([[0.1, 0.9], [0.8, 0.2]]), torch.tensor([1.0, 0.0])) == 2.0
 
 
 def test_accuracy_long_float_vector_is_shown_shortened():

@@ -258,5 +258,5 @@ def test_predict_ch3_refuses_a_bad_count(fresh_figure, n, error, words):
 
 def test_predict_ch3_on_an_empty_iterator_says_so(fresh_figure):
     net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
-    with pytest.raises(ValueError, match="test_iter yielded no batch; pass a loader that has"):
+    with pytest.raises(ValueError, match="test_iter yielded no batches: it is empty"):
         d2l.predict_ch3(net, [])

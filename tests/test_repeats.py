@@ -33,6 +33,31 @@ def test_repeat_seeds_each_call_and_restores_the_generators():
         assert history[-1] == {"draw": float(torch.rand(1)), "py": random.random()}
 
 
+def test_repeat_restores_every_cuda_generator_it_reseeds(monkeypatch):
+    """torch.manual_seed reseeds the GPUs too: they must be forked and restored as well."""
+    forked = []
+    real_fork = torch.random.fork_rng
+
+    def spy(devices=None, **kwargs):
+        forked.append(list(devices))
+        return real_fork(devices=[], **kwargs)  # this machine has no GPU to fork
+
+    monkeypatch.setattr(torch.random, "fork_rng", spy)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    d2l.repeat(lambda seed: 0.0, seeds=2)
+    assert forked == [[0, 1], [0, 1]]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
+def test_repeat_leaves_the_gpu_stream_as_it_found_it():
+    torch.cuda.manual_seed_all(3)
+    expected = torch.rand(3, device="cuda")
+    torch.cuda.manual_seed_all(3)
+    d2l.repeat(lambda seed: float(torch.rand(1, device="cuda")), seeds=2)
+    assert torch.equal(torch.rand(3, device="cuda"), expected)
+
+
 def test_repeat_accepts_a_list_of_seeds():
     seen = []
     runs = d2l.repeat(lambda seed: seen.append(seed) or 0.5, seeds=[4, 9])
@@ -74,30 +99,124 @@ def test_repeat_takes_train_ch3_results(blobs):
     assert runs.values("train_loss")[0] != runs.values("train_loss")[1]  # seeds differ
 
 
-def test_compare_says_higher_lower_or_within_noise():
-    a = d2l.repeat(synthetic({0: 0.84, 1: 0.85, 2: 0.86}), seeds=3)
-    b = d2l.repeat(synthetic({0: 0.80, 1: 0.81, 2: 0.82}), seeds=3)
-    c = d2l.repeat(synthetic({0: 0.79, 1: 0.86, 2: 0.83}), seeds=3)
+def runs_of(values, metric="acc", seeds=None):
+    """A Runs whose final ``metric`` is ``values``, one per seed."""
+    return d2l.Runs(seeds or range(len(values)), [[{metric: v}] for v in values])
+
+
+def test_compare_says_higher_lower_or_not_significant_by_a_paired_t_test():
+    from scipy import stats
+
+    a = runs_of([0.84, 0.85, 0.86, 0.85, 0.84])
+    b = runs_of([0.80, 0.81, 0.82, 0.80, 0.81])
+    c = runs_of([0.79, 0.86, 0.83, 0.80, 0.84])
     result = d2l.compare(a, b, "acc", names=("width 1024", "width 256"), label="验证精度")
-    assert result.outcome == "higher" and not result.within_noise
+    assert result.outcome == "higher" and result.significant and not result.within_noise
+    assert result.paired  # the same seeds on both sides
+    differences = [x - y for x, y in zip(a.values("acc"), b.values("acc"))]
+    expected = stats.ttest_rel(a.values("acc"), b.values("acc"))
+    assert result.p_value == pytest.approx(expected.pvalue)
     assert result.difference == pytest.approx(0.04)
-    assert result.se == pytest.approx(math.sqrt(2 * 0.01 ** 2 / 3))
-    assert str(result) == "width 1024 的验证精度比 width 256 高 4.0 ± 0.8 个百分点（超过 2 倍标准误差）"
+    assert result.se == pytest.approx(stats.sem(differences))
+    interval = expected.confidence_interval(0.95)
+    assert (result.low, result.high) == (pytest.approx(interval.low), pytest.approx(interval.high))
+    assert result.low > 0
+    text = str(result)
+    assert text.startswith("width 1024 的验证精度比 width 256 高 4.0 ± ")
+    assert "95% 置信区间 [" in text and "配对 t 检验，p = " in text and "< 0.05" in text
     assert d2l.compare(b, a, "acc").outcome == "lower"
     noise = d2l.compare(c, b, "acc", names=("C", "B"))
-    assert noise.within_noise
-    assert str(noise).startswith("C 与 B 的acc之差 1.7 ± 2.1 个百分点，在噪声以内")
+    assert noise.within_noise and noise.low < 0 < noise.high
+    assert str(noise).startswith("C 与 B 的acc之差 ") and "差别不显著" in str(noise)
+
+
+def test_compare_without_shared_seeds_uses_welchs_test():
+    from scipy import stats
+
+    a = runs_of([0.84, 0.85, 0.86, 0.85, 0.84], seeds=[0, 1, 2, 3, 4])
+    b = runs_of([0.80, 0.81, 0.82, 0.80, 0.81, 0.79], seeds=[5, 6, 7, 8, 9, 10])
+    result = d2l.compare(a, b, "acc")
+    assert not result.paired and "Welch t 检验" in str(result)
+    expected = stats.ttest_ind(a.values("acc"), b.values("acc"), equal_var=False)
+    assert result.p_value == pytest.approx(expected.pvalue)
+    with pytest.raises(ValueError, match="same seeds on both sides"):
+        d2l.compare(a, b, "acc", paired=True)
+
+
+def test_compare_pairs_by_seed_whatever_the_order():
+    a = runs_of([0.80, 0.90, 0.70, 0.85, 0.75], seeds=[0, 1, 2, 3, 4])
+    b = runs_of([0.89, 0.79, 0.84, 0.69, 0.74], seeds=[1, 0, 3, 2, 4])  # each 0.01 below a's
+    result = d2l.compare(a, b, "acc")
+    assert result.paired and result.outcome == "higher"
+    assert result.difference == pytest.approx(0.01)
+    assert d2l.compare(a, b, "acc", paired=False).outcome == "noise"  # unpaired it is lost
+
+
+def test_false_alarms_stay_at_the_stated_level_and_real_differences_are_found():
+    """Identical settings (one normal distribution): 'higher'/'lower' at most 5 % of the time.
+
+    The old rule (2 standard errors, unpaired, normal approximation) said so 12.1 % of the
+    time with 3 seeds a side, 9.1 % with 5; a t-test keeps its level at any n.
+    """
+    generator = random.Random(0)
+    trials, n = 3000, 5
+    for paired in (True, False):
+        alarms = 0
+        for _ in range(trials):
+            a = runs_of([generator.gauss(0.8, 0.02) for _ in range(n)])
+            b = runs_of([generator.gauss(0.8, 0.02) for _ in range(n)])
+            alarms += d2l.compare(a, b, "acc", paired=paired).significant
+        # the binomial's 3-sigma band around 5 % over 3000 trials
+        assert alarms / trials <= 0.05 + 3 * math.sqrt(0.05 * 0.95 / trials), (paired, alarms)
+        assert alarms / trials >= 0.05 - 3 * math.sqrt(0.05 * 0.95 / trials), (paired, alarms)
+    found = 0
+    for _ in range(500):  # a real difference of three spreads is found nearly always
+        a = runs_of([generator.gauss(0.86, 0.02) for _ in range(n)])
+        b = runs_of([generator.gauss(0.80, 0.02) for _ in range(n)])
+        found += d2l.compare(a, b, "acc").outcome == "higher"
+    assert found / 500 > 0.95
+
+
+def test_the_old_two_standard_error_rule_would_fail_the_false_alarm_test():
+    """The test above can fail: the rule compare used before raises too many alarms."""
+    generator = random.Random(1)
+    alarms = 0
+    for _ in range(3000):
+        a = [generator.gauss(0.8, 0.02) for _ in range(3)]
+        b = [generator.gauss(0.8, 0.02) for _ in range(3)]
+        ea, eb = runs_of(a).final("acc"), runs_of(b).final("acc")
+        alarms += abs(ea.mean - eb.mean) > 2 * math.sqrt(ea.se ** 2 + eb.se ** 2)
+    assert alarms / 3000 > 0.10
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_a_diverged_seed_is_named_not_called_noise(bad):
+    a = runs_of([0.5, 0.52, bad, 0.51, 0.5], metric="train_loss")
+    b = runs_of([0.6, 0.61, 0.62, 0.6, 0.63], metric="train_loss")
+    result = d2l.compare(a, b, "train_loss", names=("lr 1.0", "lr 0.1"), label="训练损失")
+    assert result.outcome == "diverged" and not result.within_noise and not result.significant
+    assert result.diverged == (("lr 1.0", 2, bad),)
+    assert "lr 1.0 的种子 2" in str(result) and "发散" in str(result)
+    assert "不显著" not in str(result)
 
 
 def test_compare_losses_in_their_own_units():
-    a = d2l.repeat(lambda s: {"loss": 0.5 + 0.01 * s}, seeds=3)
-    b = d2l.repeat(lambda s: {"loss": 0.7 + 0.01 * s}, seeds=3)
-    assert "低 0.200 ± 0.008（" in str(d2l.compare(a, b, "loss"))
+    a = d2l.repeat(lambda s: {"loss": 0.5 + 0.01 * s}, seeds=5)
+    b = d2l.repeat(lambda s: {"loss": 0.7 + 0.01 * s + 0.001 * (s % 2)}, seeds=5)
+    assert "低 0.200 ± 0.000（" in str(d2l.compare(a, b, "loss"))
+
+
+def test_no_spread_at_all_is_an_exact_difference():
+    same = runs_of([1.0] * 5)
+    assert d2l.compare(same, same, "acc").outcome == "noise"
+    assert d2l.compare(same, runs_of([0.9] * 5), "acc").outcome == "higher"
 
 
 @pytest.mark.parametrize("seeds, error, words", [
     (0, ValueError, "at least 1"), (True, TypeError, "a count"), ([1, 1], ValueError, "no seed twice"),
-    ([], ValueError, "at least one"), ("abc", TypeError, "list of ints"),
+    ([], ValueError, "at least one"), ("abc", TypeError, "is text"), ("3", TypeError, "is text"),
+    ("12", TypeError, "seeds 1 and 2"), (2.5, TypeError, "whole number"),
+    ([0, 1.5], TypeError, "whole number"),
 ])
 def test_bad_seeds_are_refused(seeds, error, words):
     with pytest.raises(error, match=words):
@@ -109,11 +228,14 @@ def test_bad_functions_and_results_are_refused():
         d2l.repeat(0.5, seeds=2)
     with pytest.raises(TypeError, match=r"fn\(seed=0\) returned str"):
         d2l.repeat(lambda s: "0.5", seeds=2)
-    runs = d2l.repeat(lambda s: 0.5, seeds=1)
-    with pytest.raises(ValueError, match="A has 1 seed; noise needs at least 2 seeds"):
+    runs = d2l.repeat(lambda s: 0.5, seeds=3)
+    with pytest.raises(ValueError, match=r"A has 3 seed\(s\); a verdict needs at least 5"):
         d2l.compare(runs, runs, "value")
     with pytest.raises(TypeError, match="B is list, not Runs"):
-        d2l.compare(d2l.repeat(lambda s: 0.5, seeds=2), [0.5], "value")
+        d2l.compare(d2l.repeat(lambda s: 0.5, seeds=5), [0.5], "value")
+    with pytest.raises(ValueError, match="significance level"):
+        five = d2l.repeat(lambda s: 0.5, seeds=5)
+        d2l.compare(five, five, "value", level=5)
     with pytest.raises(KeyError, match="recorded: \\['value'\\]"):
         runs.final("acc")
 
@@ -140,3 +262,18 @@ def test_plot_sweep_puts_the_values_tried_on_the_x_axis():
     with pytest.raises(ValueError, match="3 values but 2 Runs"):
         d2l.plot_sweep([1, 2, 3], runs[:2], "acc", "x")
     matplotlib.pyplot.close("all")
+
+
+def test_pick_and_until_make_runs_of_one_chosen_epoch():
+    runs = d2l.Runs([0, 1], [[{"epoch": 1, "loss": 0.9}, {"epoch": 2, "loss": 0.5},
+                              {"epoch": 3, "loss": 0.7}],
+                             [{"epoch": 1, "loss": 0.8}, {"epoch": 2, "loss": 0.6},
+                              {"epoch": 3, "loss": 0.4}]])
+    lowest = runs.pick(lambda history: min(history, key=lambda row: row["loss"]))
+    assert lowest.values("epoch") == [2, 3] and lowest.seeds == [0, 1]
+    assert runs.until(1).values("loss") == [0.9, 0.8]
+    assert runs.diverged("loss") == []
+    with pytest.raises(ValueError, match="epochs 1 to 3"):
+        runs.until(4)
+    with pytest.raises(TypeError, match="function of one seed's history"):
+        runs.pick(2)

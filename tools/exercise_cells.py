@@ -3,6 +3,10 @@
 Used by tools/fill_solutions.py, tools/run_notebooks.py and the notebook tests.
 """
 import importlib
+import json
+from pathlib import Path
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
 def exercise_for(cell):
@@ -42,3 +46,18 @@ def collapse_prediction_outputs(notebook):
     for index in indices:
         notebook.cells[index].metadata.setdefault("jupyter", {})["outputs_hidden"] = True
     return len(indices)
+
+
+def starter_cells(folder=NOTEBOOKS):
+    """``{'lesson1.q1': source of its starter cell, ...}`` over every lesson in ``folder``.
+
+    The starter (with its ``____``) lives only in the notebook; the module holds the
+    solution.
+    """
+    found = {}
+    for path in sorted(Path(folder).glob("[0-9]*.ipynb")):
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            ref = cell.get("metadata", {}).get("d2l", {}).get("exercise")
+            if ref:
+                found[ref] = "".join(cell["source"])
+    return found

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-
 from exercise_cells import exercise_for
 
 

@@ -1,20 +1,48 @@
 """Exercises a learner attempts first: ``check()``, ``hint()``, ``solution()`` (not in the book).
 
-One :class:`Exercise` per question, grouped per lesson in an :class:`ExerciseSet`,
-in the manner of Kaggle Learn's exercise notebooks. The learner's starter cell holds
-``____`` placeholders; untouched it still runs, and its check says "尚未作答".
-A check runs the learner's function, tensor or number against the reference on real
-inputs and names the typical mistake when there is one; it never reads source text.
+In the manner of Kaggle Learn's learntools: a problem is declared in a few lines, on a
+few generic kinds. A lesson module makes one :class:`ExerciseSet` and declares each
+question with a decorator whose function is the checker and whose name is the
+question's name::
+
+    @exercises.code("练习 1（加倍）", hints=[...], solution="def f(x): ...", explanation="...")
+    def q1(f):
+        got = f(torch.tensor([1.0, -2.0]))
+        reject_known(got, [(torch.tensor([1.0, -2.0]), "你原样返回了输入。")])
+        need_close(got, torch.tensor([2.0, -4.0]), "f(x)")
+
+The learner's starter cell (``____`` placeholders) lives only in the notebook; the
+module holds the solution cell. Untouched, a starter still runs and its check says
+"尚未作答". A check runs the learner's code on real inputs, hard ones included, and
+names the typical mistake (:func:`reject_known` for "known wrong value → diagnosis",
+:func:`judge_best` for "a prediction against measured runs"). It never reads source.
+
+Who is to blame for an exception: one raised by the learner's own code (a frame of
+theirs is in its traceback) is theirs, shown with a diagnosis in words; one raised by
+the checker itself is the checker's bug and is never shown as the learner's mistake.
 """
+import inspect
+import math
+import re
+import sys
+import sysconfig
 import types
+from pathlib import Path
 from typing import NamedTuple
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 import torch
 
-from d2l_helpers.repeats import Runs
+from d2l_helpers.repeats import Runs, compare
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
-_STATUS_TEXT = {CORRECT: "✓ 正确", INCORRECT: "✗ 还不对", NOT_ATTEMPTED: "· 尚未作答"}
+CHECKER_ERROR = "checker error"
+_STATUS_TEXT = {CORRECT: "✓ 正确", INCORRECT: "✗ 还不对", NOT_ATTEMPTED: "· 尚未作答",
+                CHECKER_ERROR: "! 检查出错"}
 
 
 class _Blank:
@@ -42,7 +70,8 @@ class Incorrect(Exception):
 
 
 class Outcome(NamedTuple):
-    """What one check found: ``status`` is 'correct', 'incorrect' or 'not attempted'."""
+    """What one check found: ``status`` is one of CORRECT, INCORRECT, NOT_ATTEMPTED and
+    CHECKER_ERROR (the checker itself failed: not the learner's mistake)."""
 
     status: str
     message: str
@@ -64,6 +93,95 @@ def uses_blank(answer):
     return code is not None and _code_uses_blank(code)
 
 
+# --- whose exception is it ---------------------------------------------------------------
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+_LIBRARY_DIRS = tuple({str(Path(p).resolve()) for key in ("stdlib", "platstdlib", "purelib",
+                                                         "platlib")
+                       if (p := sysconfig.get_paths().get(key))}
+                      | {str(Path(sys.base_prefix).resolve()), str(Path(sys.prefix).resolve())})
+
+
+def _is_learner_file(filename, checker_file=None):
+    """Whether code from ``filename`` is the learner's (a notebook cell, a script): anything
+    but this package, Python's library, installed packages and the checker's own file."""
+    if filename.startswith("<frozen") or filename.startswith("<__array_function__"):
+        return False
+    if filename.startswith("<"):
+        return True  # exec'd text: a cell run by hand
+    path = str(Path(filename).resolve())
+    if checker_file is not None and path == str(Path(checker_file).resolve()):
+        return False
+    return not (path.startswith(_PACKAGE_DIR) or path.startswith(_LIBRARY_DIRS))
+
+
+def _codes_of(answers):
+    """The code objects of the learner's answers (their functions and what those define)."""
+    found, pending = set(), []
+    for answer in answers:
+        function = getattr(answer, "__func__", answer)
+        code = getattr(function, "__code__", None)
+        if code is None and callable(answer):
+            code = getattr(getattr(type(answer), "__call__", None), "__code__", None)
+        if code is not None:
+            pending.append(code)
+    while pending:
+        code = pending.pop()
+        if code not in found:
+            found.add(code)
+            pending.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return found
+
+
+def raised_by_learner(err, answers=(), checker=None):
+    """True if the learner's own code is in the traceback of ``err``: a frame of one of the
+    ``answers``' functions, or of a file that is neither this package, an installed
+    library nor the file that defines ``checker``."""
+    codes = _codes_of(answers)
+    checker_file = getattr(getattr(checker, "__code__", None), "co_filename", None)
+    tb = err.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code in codes or _is_learner_file(code.co_filename, checker_file):
+            return True
+        tb = tb.tb_next
+    return False
+
+
+# Errors a learner's code raises, and what they mean (checked in order, on str(err)).
+_LEARNER_ERRORS = (
+    (r"torch\.return_types\.(max|min)", "max(dim=...)（或 min）返回的是一对 (values, indices)，"
+     "不是张量：取它的 .values，例如 O.max(dim=1, keepdim=True).values。"),
+    (r"shape '\[(\d+), (\d+)\]' is invalid for input of size",
+     "reshape 里写死了批量大小：检查用的批量和上课用的不一样大（最后一个批量也更小）。"
+     "写 reshape((-1, 784))，-1 让 PyTorch 自己算出批量大小。"),
+    (r"1D tensors expected", "torch.dot 只接受两个一维向量（点积）；矩阵乘法用 @ 或 torch.matmul。"),
+    (r"must match the size of tensor", "两个张量的形状对不上，不能逐元素相加减：按行求最大值或"
+     "求和后，加上 keepdim=True，让结果保持 (批量, 1)，才能和 (批量, 类别) 逐行广播。"),
+    (r"cannot be multiplied|size mismatch", "矩阵乘法的形状对不上：A @ B 要求 A 的列数等于 B "
+     "的行数。先把每张图拉平成一行，X.reshape((-1, 784))，再按 X @ W1、H @ W2 的顺序相乘。"),
+    (r"is not defined", "用到了一个还没定义的名字：Python 区分大小写，检查拼写，"
+     "以及定义它的格子是否已经运行过。"),
+    (r"is not a Module subclass", "nn.Sequential 里要放层的实例：写 nn.ReLU()（带括号），"
+     "不是类 nn.ReLU 本身。"),
+    (r"object is not callable", "你把一个不是函数的东西当函数调用了：看看是不是少写或多写了"
+     "一对括号，或者一个变量名盖住了同名的函数。"),
+)
+
+
+def _learner_error_message(err, extra=()):
+    """The diagnosis of an exception the learner's code raised, in words."""
+    text = str(err)
+    for pattern, diagnosis in (*extra, *_LEARNER_ERRORS):
+        if re.search(pattern, text):
+            return f"运行你的代码时出错。{diagnosis}（Python 的原话：{type(err).__name__}: {text}）"
+    first = text.splitlines()[0] if text else ""
+    return (f"运行你的代码时出错（{type(err).__name__}: {first}）。看看出错的那一行："
+            "在你的格子里单独调用一次你的函数，就能看到完整的错误信息。")
+
+
+# --- what checkers use -------------------------------------------------------------------
+
 def need_tensor(value, what, shape=None):
     """Return ``value`` if it is a tensor (of ``shape``); else raise :class:`Incorrect`."""
     if not torch.is_tensor(value):
@@ -74,16 +192,55 @@ def need_tensor(value, what, shape=None):
 
 
 def need_close(value, expected, what, atol=1e-5, rtol=1e-4):
-    """Raise :class:`Incorrect` unless tensor ``value`` equals ``expected`` within tolerance."""
+    """Raise :class:`Incorrect` unless tensor ``value`` equals ``expected`` within tolerance
+    (NaN and inf only where ``expected`` has them)."""
     need_tensor(value, what, expected.shape)
     value = value.detach().to(expected.dtype)
     if torch.isnan(value).any() and not torch.isnan(expected).any():
-        raise Incorrect(f"{what}里有 nan：看看是不是某一步算出了 inf/inf 或 0/0。")
-    if not torch.allclose(value, expected, atol=atol, rtol=rtol):
-        worst = int((value - expected).abs().flatten().argmax())
+        raise Incorrect(f"{what}里有 nan：看看是不是某一步算出了 inf/inf、inf - inf 或 0/0。")
+    if torch.isinf(value).any() and not torch.isinf(expected).any():
+        raise Incorrect(f"{what}里有 inf 或 -inf：看看是不是某一步上溢（exp 太大），"
+                        "或者对 0 取了 log。")
+    if not torch.allclose(value, expected, atol=atol, rtol=rtol, equal_nan=True):
+        worst = int((value - expected).abs().nan_to_num(0.0).flatten().argmax())
         raise Incorrect(f"{what}的数值不对：第 {worst} 个元素是 "
                         f"{float(value.flatten()[worst]):.4g}，应当是 "
                         f"{float(expected.flatten()[worst]):.4g}。")
+
+
+def _same_value(got, wrong, atol, rtol):
+    if torch.is_tensor(wrong):
+        return (torch.is_tensor(got) and got.shape == wrong.shape
+                and torch.allclose(got.detach().to(wrong.dtype), wrong, atol=atol, rtol=rtol,
+                                   equal_nan=True))
+    if isinstance(wrong, (int, float)) and isinstance(got, (int, float)):
+        return math.isclose(got, wrong, rel_tol=rtol, abs_tol=atol)
+    return got == wrong
+
+
+def reject_known(got, wrongs, atol=1e-5, rtol=1e-4):
+    """Raise :class:`Incorrect` with the diagnosis of the first known wrong value ``got`` matches.
+
+    ``wrongs`` is a sequence of ``(wrong value, diagnosis)``: tensors are compared within
+    tolerance (NaN equal to NaN), numbers too, anything else with ``==``.
+    """
+    for wrong, diagnosis in wrongs:
+        if _same_value(got, wrong, atol, rtol):
+            raise Incorrect(diagnosis)
+
+
+def reject_mistakes(got, inputs, mistakes, atol=1e-5, rtol=1e-4):
+    """Raise :class:`Incorrect` with the diagnosis of the first known mistake that gives what
+    the learner's function gave on *every* input (a fingerprint: on one easy input many
+    mistakes agree with each other, and with the reference).
+
+    ``got`` and ``inputs`` map each case to the learner's output and its input;
+    ``mistakes`` is a sequence of ``(wrong function of the input, diagnosis)``.
+    """
+    for mistake, diagnosis in mistakes:
+        if all(_same_value(got[case], mistake(value), atol, rtol)
+               for case, value in inputs.items()):
+            raise Incorrect(diagnosis)
 
 
 def need_runs(measured, what, at_least=1):
@@ -96,29 +253,69 @@ def need_runs(measured, what, at_least=1):
     return measured
 
 
+def judge_best(prediction, measured, metric, describe=str, label="验证精度", why=None):
+    """Judge a prediction of the best setting against runs over seeds.
+
+    ``measured`` maps each setting to its :class:`Runs`. The prediction counts when it
+    is the setting with the highest mean ``metric`` or not significantly below it
+    (``d2l.compare`` at its level). Returns the note to print under "正确"; otherwise
+    raises :class:`Incorrect` with the measurement and ``why(prediction, best)``.
+    """
+    need_runs(measured, f"各设置的重复实验（{label}）", at_least=2)
+    if prediction not in measured:
+        raise Incorrect(f"实验里没有测 {describe(prediction)}；测过的是："
+                        f"{'、'.join(describe(k) for k in measured)}。")
+    best = max(measured, key=lambda key: measured[key].final(metric).mean)
+    tied = [key for key in measured if key != best and compare(
+        measured[key], measured[best], metric).outcome == "noise"]
+    tied_text = (f"；{'、'.join(describe(k) for k in tied)} 与它的差别不显著，预测它们也算对"
+                 if tied else "")
+    if prediction == best:
+        return f"{label}的均值最高的正是 {describe(best)}{tied_text}。"
+    verdict = compare(measured[prediction], measured[best], metric,
+                      names=(describe(prediction), describe(best)), label=label)
+    if verdict.outcome == "noise":
+        return f"{label}的均值最高的是 {describe(best)}；{verdict}，所以你的预测也算对。"
+    reason = why(prediction, best) if why else ""
+    raise Incorrect(f"实验里{label}最高的是 {describe(best)}；{verdict}。{reason}")
+
+
+# --- the exercise ------------------------------------------------------------------------
+
+def _describe_answer(value):
+    if torch.is_tensor(value):
+        return f"一个形状为 {tuple(value.shape)} 的张量"
+    if isinstance(value, types.GeneratorType):
+        return "一个生成器（generator）"
+    return f"{type(value).__name__} {value!r:.40}"
+
+
 class Exercise:
     """One question: a checker, progressive hints and a worked solution.
 
-    ``starter`` is the code of the learner's cell as shipped and ``solution_code`` the
-    same cell filled in (``tools/fill_solutions.py`` swaps one for the other).
     ``checker(*answers)`` raises :class:`Incorrect` with a diagnosis, or returns an
-    optional note to print under "正确". A predict-first exercise (``predict=True``)
-    takes the learner's prediction with ``predict()`` before the experiment runs; its
-    ``check(*measured)`` then calls ``checker(prediction, *measured)``. ``choices``
-    lists the predictions allowed. ``context()``, if given, returns the names the
-    starter and solution cells need from the lesson (the tests run them with it).
+    optional note to print under "正确". A prediction (``choices`` given) takes the
+    learner's prediction with ``predict()`` before the experiment runs; its
+    ``check(*measured)`` then calls ``checker(prediction, *measured)``. ``functions``:
+    how many leading answers must be functions (the learner passes the function
+    itself). ``context()``, if given, returns the names the lesson's cells give the
+    solution (the tests run it with them). ``diagnose``: extra ``(regex, diagnosis)``
+    pairs for errors the learner's code raises.
     """
 
-    def __init__(self, name, title, checker, hints, solution_code, explanation, starter,
-                 predict=False, choices=None, context=None):
+    def __init__(self, name, title, checker, hints, solution, explanation, choices=None,
+                 functions=1, context=None, diagnose=()):
         self.name, self.title, self.checker = name, title, checker
-        self.hints, self.solution_code = list(hints), solution_code
-        self.explanation, self.starter = explanation, starter
-        self.is_prediction, self.choices, self.context = predict, choices, context
+        self.hints, self.solution_code, self.explanation = list(hints), solution, explanation
+        self.is_prediction = choices is not None
+        self.choices, self.context, self.diagnose = choices, context, tuple(diagnose)
+        self.functions = 0 if self.is_prediction else functions
         self.ref = name  # how the learner reaches it, e.g. 'ex.q1' (set by ExerciseSet)
         self.last = Outcome(NOT_ATTEMPTED, "")
         self.prediction = None
         self._hints_shown = 0
+        self._parameters = [p for p in inspect.signature(checker).parameters.values()
+                            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
     def _not_attempted(self, what="把 ____ 换成你的代码"):
         return Outcome(NOT_ATTEMPTED, f"{self.title}：尚未作答。{what}，再运行这个格子"
@@ -128,6 +325,32 @@ class Exercise:
         return Outcome(INCORRECT, f"{self.title}：还不对。{text}\n提示：{self.ref}.hint()；"
                                   f"参考答案：{self.ref}.solution()。")
 
+    def _checker_error(self, err):
+        return Outcome(CHECKER_ERROR, f"{self.title}：检查程序自己出错了，这不是你的代码的问题"
+                                      f"（{type(err).__name__}: {err}）。请把这一行报告给课程维护者；"
+                                      "可以先继续往下学。")
+
+    def _call_shape(self):
+        names = [p.name for p in self._parameters]
+        if self.is_prediction:
+            names = names[1:]
+        return f"{self.ref}.check({', '.join(names)})"
+
+    def _wrong_arguments(self, answers):
+        """Why ``answers`` cannot be checked at all (count, or a value for a function), or None."""
+        wanted = len(self._parameters) - (1 if self.is_prediction else 0)
+        given = len(answers) - (1 if self.is_prediction else 0)
+        required = [p for p in self._parameters if p.default is p.empty]
+        if not len(required) <= len(answers) <= len(self._parameters):
+            return (f"{self.title}：check 需要 {wanted} 个参数，写成 {self._call_shape()}，"
+                    f"你给了 {given} 个。")
+        for i, value in enumerate(answers[:self.functions]):
+            if not callable(value):
+                name = self._parameters[i].name
+                return (f"{self.title}：把函数本身交给 check，写成 {self._call_shape()}"
+                        f"（不要加括号调用它）。你交的 {name} 是{_describe_answer(value)}。")
+        return None
+
     def evaluate(self, *answers):
         """Run the check without printing or recording; return an :class:`Outcome`."""
         if self.is_prediction:
@@ -136,12 +359,17 @@ class Exercise:
             answers = (self.prediction, *answers)
         if not answers or any(uses_blank(a) for a in answers):
             return self._not_attempted()
+        wrong = self._wrong_arguments(answers)
+        if wrong is not None:
+            return Outcome(INCORRECT, wrong)
         try:
             note = self.checker(*answers)
-        except Incorrect as wrong:
-            return self._incorrect(str(wrong))
-        except Exception as err:  # the learner's code failed while being checked
-            return self._incorrect(f"运行你的代码时出错：{type(err).__name__}: {err}")
+        except Incorrect as err:
+            return self._incorrect(str(err))
+        except Exception as err:  # noqa: BLE001 - sorted into the learner's and the checker's
+            if raised_by_learner(err, answers, self.checker):
+                return self._incorrect(_learner_error_message(err, self.diagnose))
+            return self._checker_error(err)
         return Outcome(CORRECT, f"{self.title}：✓ 正确。" + (f"{note}" if note else ""))
 
     def predict(self, prediction):
@@ -152,7 +380,7 @@ class Exercise:
             self.prediction, self.last = None, self._not_attempted("写下你的预测")
             print(self.last.message)
             return
-        if self.choices is not None and prediction not in self.choices:
+        if prediction not in self.choices:
             self.prediction, self.last = None, self._not_attempted(
                 f"预测应当是 {', '.join(repr(c) for c in self.choices)} 之一，"
                 f"你写的是 {prediction!r}；改好")
@@ -198,24 +426,58 @@ class Exercise:
         return f"<{self.ref}: {self.title} ({self.last.status})>"
 
 
+def _load_texts(module_name):
+    """The exercise texts beside module ``module_name``: ``lessonN.toml`` next to ``lessonN.py``."""
+    path = Path(sys.modules[module_name].__file__).with_suffix(".toml")
+    with path.open("rb") as file:
+        return tomllib.load(file)
+
+
 class ExerciseSet:
-    """A lesson's exercises, in order; ``progress()`` lists how each one stands."""
+    """A lesson's exercises, in order; ``progress()`` lists how each one stands.
 
-    def __init__(self, lesson, alias="ex"):
+    Declare each with ``@exercises.code(...)`` or ``@exercises.prediction(...)`` on its
+    checker; the checker's name (``q1``) is the exercise's name. What the learner reads
+    (title, hints, solution, explanation) comes from the ``[q1]`` table of the lesson's
+    TOML file beside its module (``ExerciseSet("第 1 课", __name__)``), or is given to
+    the decorator.
+    """
+
+    _TEXTS = ("title", "hints", "solution", "explanation")
+
+    def __init__(self, lesson, module=None, alias="ex"):
         self.lesson, self.alias, self.exercises = lesson, alias, {}
+        self.texts = _load_texts(module) if module else {}
 
-    def add(self, name, title, checker, hints, solution_code, explanation, starter, **options):
-        """Create an :class:`Exercise` reachable as ``<alias>.<name>``; return it.
-
-        ``options`` are :class:`Exercise`'s ``predict``, ``choices`` and ``context``.
-        """
+    def _add(self, checker, texts, **options):
+        name = checker.__name__
         if name in self.exercises:
             raise ValueError(f"exercise {name!r} is defined twice in {self.lesson}")
-        exercise = Exercise(name, title, checker, hints, solution_code, explanation, starter,
-                            **options)
+        given = {key: value for key, value in texts.items() if value is not None}
+        merged = {**self.texts.get(name, {}), **given}
+        missing = [key for key in self._TEXTS if key not in merged]
+        if missing:
+            raise ValueError(f"exercise {name!r} of {self.lesson} has no {', '.join(missing)}: "
+                             f"add them to its [{name}] table in the lesson's TOML file")
+        exercise = Exercise(name, merged["title"], checker, merged["hints"], merged["solution"],
+                            merged["explanation"], **options)
         exercise.ref = f"{self.alias}.{name}"
         self.exercises[name] = exercise
         return exercise
+
+    def code(self, title=None, hints=None, solution=None, explanation=None, functions=1,
+             context=None, diagnose=()):
+        """Decorator: the learner writes code (a function, or a value) checked by the
+        decorated function; returns the :class:`Exercise`."""
+        texts = dict(title=title, hints=hints, solution=solution, explanation=explanation)
+        return lambda checker: self._add(checker, texts, functions=functions, context=context,
+                                         diagnose=diagnose)
+
+    def prediction(self, choices, title=None, hints=None, solution=None, explanation=None):
+        """Decorator: a predict-first question among ``choices``, judged by the decorated
+        ``checker(prediction, *measured)``; returns the :class:`Exercise`."""
+        texts = dict(title=title, hints=hints, solution=solution, explanation=explanation)
+        return lambda checker: self._add(checker, texts, choices=tuple(choices))
 
     def progress(self):
         """Print each exercise of the lesson as correct / incorrect / not attempted."""
@@ -225,4 +487,4 @@ class ExerciseSet:
             counts[exercise.last.status] += 1
             print(f"  {_STATUS_TEXT[exercise.last.status]:<6} {exercise.title}")
         print(f"共 {len(self.exercises)} 题：正确 {counts[CORRECT]}，还不对 {counts[INCORRECT]}，"
-              f"尚未作答 {counts[NOT_ATTEMPTED]}。")
+              f"尚未作答 {counts[NOT_ATTEMPTED] + counts[CHECKER_ERROR]}。")

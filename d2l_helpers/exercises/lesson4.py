@@ -11,10 +11,17 @@ import math
 import torch
 from torch import nn
 
-from d2l_helpers.exercises.core import ExerciseSet, Incorrect, need_close, need_runs
-from d2l_helpers.repeats import compare
+from d2l_helpers.exercises.core import (
+    ExerciseSet,
+    Incorrect,
+    judge_best,
+    need_close,
+    need_runs,
+    reject_known,
+)
+from d2l_helpers.rng import seeded
 
-exercises = ExerciseSet("第 4 课")
+exercises = ExerciseSet("第 4 课", __name__)
 progress = exercises.progress
 
 
@@ -35,112 +42,68 @@ def init_he(m):
         nn.init.normal_(m.weight, std=math.sqrt(2 / m.in_features))
 
 
-# --- judging a prediction against runs over seeds -----------------------------------------
-
-def _best(measured):
-    """The setting with the highest mean validation accuracy."""
-    return max(measured, key=lambda name: measured[name].final("test_acc").mean)
-
-
-def _against_best(prediction, measured, describe):
-    """(best, comparison of prediction with best or None if it is the best)."""
-    best = _best(measured)
-    if prediction == best:
-        return best, None
-    return best, compare(measured[prediction], measured[best], "test_acc",
-                         names=(describe(prediction), describe(best)), label="验证精度")
-
-
-def _tied(measured, best, describe):
-    """The words for the settings whose difference from ``best`` is within noise, or ''."""
-    tied = [describe(name) for name in measured if name != best and compare(
-        measured[name], measured[best], "test_acc").outcome == "noise"]
-    return f"；{'、'.join(tied)} 与它之差在噪声以内，预测它们也算对" if tied else ""
-
+# --- predictions judged against runs over seeds ------------------------------------------
 
 def _layers_lr(setting):
     depth, lr = setting
     return f"{depth} 个隐藏层、lr {lr:g}"
 
 
-def _check_depth_lr(prediction, measured):
-    need_runs(measured, "实验结果 measured")
-    if prediction not in measured:
-        raise Incorrect(f"实验里没有测 {prediction!r} 这个设置；测过的是："
-                        f"{', '.join(repr(k) for k in measured)}。")
-    best, verdict = _against_best(prediction, measured, _layers_lr)
-    if verdict is None:
-        return f"验证精度最高的正是 {_layers_lr(best)}{_tied(measured, best, _layers_lr)}。"
-    if verdict.outcome == "noise":
-        return f"验证精度最高的是 {_layers_lr(best)}；{verdict}，所以你的预测也算对。"
-    depth, lr = prediction
-    best_depth, best_lr = best
+def _depth_lr_why(prediction, best):
+    (depth, lr), (best_depth, best_lr) = prediction, best
     if depth > best_depth:
-        why = ("层数更多反而更差：书的初始化（标准差 0.01）下，信号每过一层就缩小一截，"
-               "几轮之内深网络几乎学不动（练习 3 会换一种初始化再看）。")
-    elif lr < best_lr:
-        why = "轮数固定时，学习率小，几轮之内走不了多远。"
-    else:
-        why = "看上面的图和比较：层数和学习率要一起看。"
-    raise Incorrect(f"实验里验证精度最高的是 {_layers_lr(best)}；{verdict}。{why}")
+        return ("层数更多反而更差：书的初始化（标准差 0.01）下，信号每过一层就缩小一截，"
+                "几轮之内深网络几乎学不动（练习 3 会换一种初始化再看）。")
+    if lr < best_lr:
+        return "轮数固定时，学习率小，几轮之内走不了多远。"
+    return "看上面的图和比较：层数和学习率要一起看。"
 
 
-def _check_activation(prediction, measured):
-    need_runs(measured, "实验结果 measured")
-    if prediction not in measured:
-        raise Incorrect(f"实验里没有测 {prediction!r}；测过的是：{', '.join(measured)}。")
-    best, verdict = _against_best(prediction, measured, str)
-    if verdict is None:
-        return f"验证精度的均值最高的是 {best}{_tied(measured, best, str)}。"
-    if verdict.outcome == "noise":
-        return f"{verdict}：在这个实验里分不出高低，你的预测也算对。"
-    why = ""
+def _activation_why(prediction, best):
     if prediction == "Sigmoid":
-        why = ("sigmoid 的导数最大只有 0.25（第 1 课），输出又不以 0 为中心，"
-               "梯度小，同样的轮数里走得慢。")
-    raise Incorrect(f"实验里验证精度最高的是 {best}；{verdict}。{why}")
+        return ("sigmoid 的导数最大只有 0.25（第 1 课），输出又不以 0 为中心，"
+                "梯度小，同样的轮数里走得慢。")
+    return ""
 
 
 _INIT_NAMES = ("zeros", "normal 0.01", "normal 1.0", "Xavier", "He")
 
 
 def _check_init(prediction, one_layer, three_layers):
-    need_runs(one_layer, "一个隐藏层的实验结果 one_layer")
-    need_runs(three_layers, "三个隐藏层的实验结果 three_layers")
     if prediction == "zeros" and "zeros" not in one_layer:
         raise Incorrect("全零初始化什么也学不到：上面的格子里训练一轮后，隐藏层的权重仍然全是 0，"
                         "网络对每张图给出同样的输出。所有隐藏单元一模一样（对称），梯度也一样。")
-    if prediction not in one_layer:
-        raise Incorrect(f"实验里没有测 {prediction!r}；测过的是：{', '.join(one_layer)}。")
-    best, verdict = _against_best(prediction, one_layer, str)
-    if verdict is not None and verdict.outcome != "noise":
-        raise Incorrect(f"1 个隐藏层时验证精度最高的是 {best}；{verdict}。")
-    if prediction in three_layers:
-        best3, verdict3 = _against_best(prediction, three_layers, str)
-        if verdict3 is not None and verdict3.outcome != "noise":
-            raise Incorrect(f"1 个隐藏层时 {prediction} 属于最好的一组，但 3 个隐藏层时"
-                            f"{verdict3}。一个好的初始化要在更深的网络里也能用。")
-        return (f"1 个隐藏层和 3 个隐藏层时，{prediction} 都属于验证精度最好的一组"
-                "（见上面打印的比较）。")
-    return (f"1 个隐藏层时 {prediction} 属于最好的一组；3 个隐藏层时没有测它，"
-            "看看上面 3 层的结果里按层的大小缩放的 He 表现如何。")
+    judge_best(prediction, one_layer, "valid_acc", label="1 个隐藏层时的验证精度")
+    need_runs(three_layers, "三个隐藏层的实验结果 three_layers", at_least=2)
+    if prediction not in three_layers:
+        return (f"1 个隐藏层时 {prediction} 属于最好的一组；3 个隐藏层时没有测它，"
+                "看看上面 3 层的结果里按层的大小缩放的 He 表现如何。")
+    try:
+        judge_best(prediction, three_layers, "valid_acc", label="3 个隐藏层时的验证精度")
+    except Incorrect as wrong:
+        raise Incorrect(f"1 个隐藏层时 {prediction} 属于最好的一组，但 3 个隐藏层时不是：{wrong}"
+                        "一个好的初始化要在更深的网络里也能用。") from None
+    return (f"1 个隐藏层和 3 个隐藏层时，{prediction} 都属于验证精度最好的一组"
+            "（见上面打印的比较）。")
 
 
 # --- make_mlp: an nn.Sequential for given hidden widths -------------------------------------
 
 def _build(make, hiddens, activation):
-    try:
-        net = make(hiddens) if activation is None else make(hiddens, activation)
-    except TypeError as err:
-        if "is not a Module subclass" in str(err):
-            raise Incorrect("nn.Sequential 里要放层的实例：激活层写 activation()（带括号），"
-                            "不是类 activation 本身。") from None
-        raise
+    net = make(hiddens) if activation is None else make(hiddens, activation)
     if net is None:
         raise Incorrect("make_mlp 没有返回网络：最后要 return nn.Sequential(...)。")
     if not isinstance(net, nn.Sequential):
         raise Incorrect(f"make_mlp 应当返回一个 nn.Sequential，你返回的是 {type(net).__name__}。")
     return net
+
+
+def _copy_by_order(source, target):
+    """Give ``target`` the parameters of ``source``, layer by layer in order (names may differ:
+    an OrderedDict or add_module names them, nn.Sequential(*layers) numbers them)."""
+    with torch.no_grad():
+        for mine, theirs in zip(target.parameters(), source.parameters(), strict=True):
+            mine.copy_(theirs)
 
 
 def _check_structure(net, hiddens, activation):
@@ -192,70 +155,81 @@ def _check_structure(net, hiddens, activation):
                         "宽度一个 Linear 加一个激活，最后一个 Linear。")
 
 
-def _check_make_mlp(make):
+_MAKE_MLP_ERRORS = (
+    (r"Flatten is not a Module subclass", "nn.Sequential 里要放层的实例：写 nn.Flatten()（带括号），"
+                                          "不是类 nn.Flatten 本身。"),
+    (r"Linear is not a Module subclass", "nn.Sequential 里要放层的实例：写 nn.Linear(输入个数, "
+                                         "输出个数)，不是类 nn.Linear 本身。"),
+    (r"is not a Module subclass", "nn.Sequential 里要放层的实例：激活层写 activation()（带括号），"
+                                  "不是类 activation 本身。"))
+
+
+# --- init_he: an initialiser for net.apply ---------------------------------------------------
+
+_INIT_HE_ERRORS = (
+    (r"has no attribute 'weight'|has no attribute 'in_features'",
+     "net.apply 会对每个子模块调用你的函数，也包括 nn.Flatten、激活层和 nn.Sequential 本身，"
+     "它们没有 weight：先判断 type(m) == nn.Linear。"),
+    (r"cannot assign .* as parameter 'weight'", "m.weight 是 nn.Parameter，不能直接换成普通张量："
+     "用 nn.init.normal_(m.weight, std=...) 原地修改，或赋值给 m.weight.data。"))
+
+
+def _std_mistakes(fan_in, fan_out):
+    """(a standard deviation a learner uses by mistake, why): matched on the log scale."""
+    return [
+        (0.01, "这是书的标准差 0.01，不是 He 初始化：He 的标准差随每层的输入个数变化。"),
+        (1.0, "权重没有缩放（标准差 1）：要乘 sqrt(2 / 输入个数)。"),
+        (math.sqrt(2 / fan_out), "标准差用了输出个数（m.out_features，也就是 m.weight.shape[0]："
+                                 "nn.Linear 的权重形状是 (输出, 输入)）；He 用输入个数 m.in_features。"),
+        (2 / fan_in, "忘了开平方：标准差是 sqrt(2 / 输入个数)，2 / 输入个数是方差。"),
+        (math.sqrt(1 / fan_in), "少了因子 2：ReLU 把大约一半的输出置零，He 用 2 / 输入个数 "
+                                "补回这一半的方差。"),
+        (math.sqrt(2 / (fan_in + fan_out)), "这是 Xavier 初始化（输入个数加输出个数）；He 只用"
+                                            "输入个数。"),
+        (1 / math.sqrt(3 * fan_in), "权重和 PyTorch 的默认初始化一样：你的函数没有改它。")]
+
+
+# --- the exercises, in lesson order --------------------------------------------------------
+
+@exercises.prediction(choices=((1, 0.1), (1, 0.3), (2, 0.1), (2, 0.3), (3, 0.1), (3, 0.3)))
+def q1(prediction, measured):
+    return judge_best(prediction, measured, "valid_acc", describe=_layers_lr, why=_depth_lr_why)
+
+
+@exercises.code(diagnose=_MAKE_MLP_ERRORS)
+def q1b(make):
     cases = [((256,), None), ((256, 128), None), ((64, 32, 16), nn.Tanh), ((), None)]
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
+    with seeded(0):
         X = torch.rand(3, 1, 28, 28)
         for hiddens, activation in cases:
             net = _build(make, hiddens, activation)
             _check_structure(net, hiddens, activation or nn.ReLU)
             reference = make_mlp(hiddens, activation or nn.ReLU)
-            reference.load_state_dict(net.state_dict())
+            _copy_by_order(net, reference)
             with torch.no_grad():
                 need_close(net(X), reference(X), f"make_mlp({hiddens!r}) 的输出")
     return ("Flatten，每个隐藏宽度一个 Linear 加一个激活，最后是没有激活的 Linear(…, 10)；"
             "hiddens=() 时就是 softmax 回归。")
 
 
-# --- init_he: an initialiser for net.apply ---------------------------------------------------
-
-def _apply(init, net):
-    try:
-        net.apply(init)
-    except AttributeError as err:
-        if "has no attribute" in str(err):
-            raise Incorrect("net.apply 会对每个子模块调用你的函数，也包括 nn.Flatten、激活层和 "
-                            "nn.Sequential 本身，它们没有 weight：先判断 type(m) == nn.Linear。"
-                            ) from None
-        raise
-    except TypeError as err:
-        if "Parameter" in str(err):
-            raise Incorrect("m.weight 是 nn.Parameter，不能直接换成普通张量：用 "
-                            "nn.init.normal_(m.weight, std=...) 原地修改，或赋值给 m.weight.data。"
-                            ) from None
-        raise
+@exercises.prediction(choices=("ReLU", "Tanh", "Sigmoid"))
+def q2(prediction, measured):
+    return judge_best(prediction, measured, "valid_acc", why=_activation_why)
 
 
-def _std_mistake(std, fan_in, fan_out):
-    """Name the scale a learner used by mistake, if ``std`` matches one."""
-    candidates = [
-        (0.01, "这是书的标准差 0.01，不是 He 初始化：He 的标准差随每层的输入个数变化。"),
-        (1.0, "权重没有缩放（标准差 1）：要乘 sqrt(2 / 输入个数)。"),
-        (math.sqrt(2 / fan_out), "标准差用了输出个数（m.out_features，也就是 m.weight.shape[0]："
-                                 "nn.Linear 的权重形状是 (输出, 输入)）；He 用输入个数 "
-                                 "m.in_features。"),
-        (2 / fan_in, "忘了开平方：标准差是 sqrt(2 / 输入个数)，2 / 输入个数是方差。"),
-        (math.sqrt(1 / fan_in), "少了因子 2：ReLU 把大约一半的输出置零，He 用 2 / 输入个数 "
-                                "补回这一半的方差。"),
-        (math.sqrt(2 / (fan_in + fan_out)), "这是 Xavier 初始化（输入个数加输出个数）；He 只用"
-                                            "输入个数。"),
-        (1 / math.sqrt(3 * fan_in), "权重和 PyTorch 的默认初始化一样：你的函数没有改它。"),
-    ]
-    for value, message in candidates:
-        if abs(math.log(std / value)) < 0.05:
-            return message
-    return None
+@exercises.prediction(choices=_INIT_NAMES)
+def q3(prediction, one_layer, three_layers):
+    return _check_init(prediction, one_layer, three_layers)
 
 
-def _check_init_he(init):
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
+@exercises.code(diagnose=_INIT_HE_ERRORS)
+def q3b(init):
+    with seeded(0):
         net = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 64),
                             nn.Tanh(), nn.Linear(64, 10))
         linears = [net[1], net[3], net[5]]
         before = [(m.weight.detach().clone(), m.bias.detach().clone()) for m in linears]
-        _apply(init, net)
+        net.apply(init)
     if all(torch.equal(m.weight.detach(), w) for m, (w, _) in zip(linears, before)):
         raise Incorrect("权重没有变：你的条件没有对任何一层成立，或者函数没有原地修改 m.weight。"
                         "type(m) == nn.Linear 比较的是模块的类型（m == nn.Linear 永远不成立）。")
@@ -286,125 +260,12 @@ def _check_init_he(init):
         if abs(mean) > 4 * std / math.sqrt(w.numel()) + 1e-3 * std:
             raise Incorrect(f"{where}均值是 {mean:.3g}，应当是 0。")
         if abs(math.log(std / expected)) > 0.1:
-            mistake = _std_mistake(std, fan_in, fan_out)
-            raise Incorrect(mistake or f"{where}标准差是 {std:.4f}，应当是 sqrt(2 / {fan_in}) = "
-                                       f"{expected:.4f}。")
+            reject_known(math.log(std), [(math.log(value), why) for value, why in
+                                         _std_mistakes(fan_in, fan_out)], atol=0.05, rtol=0)
+            raise Incorrect(f"{where}标准差是 {std:.4f}，应当是 sqrt(2 / {fan_in}) = {expected:.4f}。")
     first = linears[0].weight.detach()
     beyond_two = float((first.abs() > 2 * first.std()).float().mean())
     if beyond_two < 0.01:  # normal: about 4.6 %; uniform with the same std: none
         raise Incorrect("权重的标准差对了，但它是均匀分布（比如 kaiming_uniform_）；"
                         "题目要的是正态分布：nn.init.normal_ 或 nn.init.kaiming_normal_。")
     return "每层权重 ~ N(0, 2 / 输入个数)，偏置保持不变，其他模块原样跳过。"
-
-
-# --- the exercises, in lesson order --------------------------------------------------------------
-
-q1 = exercises.add(
-    "q1", "练习 1（预测：隐藏层数与学习率）", _check_depth_lr, predict=True,
-    choices=((1, 0.1), (1, 0.3), (2, 0.1), (2, 0.3), (3, 0.1), (3, 0.3)),
-    hints=["想一想书的初始化（权重标准差 0.01）下，信号每过一层会变大还是变小（第 3 课练习 6）。",
-           "只训练几轮时，学习率大一点走得更远；但层数多时，小的初始化让信号和梯度一起缩小。",
-           "写成一个元组：(隐藏层数, 学习率)，例如 (2, 0.1)。"],
-    starter='''prediction = ____  # (隐藏层数, 学习率)：(1, 0.1) (1, 0.3) (2, 0.1) (2, 0.3) (3, 0.1) (3, 0.3)
-ex.q1.predict(prediction)''',
-    solution_code='''prediction = (1, 0.3)  # (隐藏层数, 学习率)：(1, 0.1) (1, 0.3) (2, 0.1) (2, 0.3) (3, 0.1) (3, 0.3)
-ex.q1.predict(prediction)''',
-    explanation="答案以实验打印的比较为准。推理：书的初始化把权重的标准差定为 0.01，"
-                "信号每过一层都乘上一个远小于 1 的因子，梯度也一样，所以几轮之内层数越多越学不动；"
-                "学习率大一些能在固定的轮数里走得更远。于是在这个预算下，少的层数配较大的学习率最可能"
-                "最好。层数和学习率要一起调，换一种初始化（练习 3），结论也会变。",
-)
-
-q1b = exercises.add(
-    "q1b", "练习 1·动手（按宽度搭网络）", _check_make_mlp,
-    hints=["结构是：nn.Flatten()，然后对 hiddens 里的每个宽度加一个 nn.Linear 和一个激活，"
-           "最后一个 nn.Linear 输出 10 个类别。",
-           "nn.Linear(输入个数, 输出个数)：第一层的输入是 784；之后每层的输入是上一层的宽度，"
-           "所以循环里要更新 fan_in。",
-           "循环体：layers += [nn.Linear(fan_in, width), activation()]，然后 fan_in = width；"
-           "输出层之后不加激活。"],
-    starter='''def make_mlp(hiddens, activation=nn.ReLU):
-    """nn.Sequential：展平，每个隐藏宽度一个 nn.Linear 加一个激活，最后输出 10 个类别。"""
-    layers, fan_in = [____], 784
-    for width in hiddens:
-        layers += [____, activation()]
-        fan_in = ____
-    return nn.Sequential(*layers, ____)
-
-ex.q1b.check(make_mlp)''',
-    solution_code='''def make_mlp(hiddens, activation=nn.ReLU):
-    """nn.Sequential：展平，每个隐藏宽度一个 nn.Linear 加一个激活，最后输出 10 个类别。"""
-    layers, fan_in = [nn.Flatten()], 784
-    for width in hiddens:
-        layers += [nn.Linear(fan_in, width), activation()]
-        fan_in = width
-    return nn.Sequential(*layers, nn.Linear(fan_in, 10))
-
-ex.q1b.check(make_mlp)''',
-    explanation="nn.Flatten() 把 (批量, 1, 28, 28) 展成 (批量, 784)；每个隐藏层是 "
-                "nn.Linear(上一层的宽度, 这一层的宽度) 加一个激活，fan_in 随之更新；"
-                "输出层 nn.Linear(fan_in, 10) 之后不加激活，因为 CrossEntropyLoss 接收的是 logits。"
-                "常见错误：忘了 Flatten、fan_in 不更新（第二层还写 784）、在输出层后面也加了 ReLU、"
-                "把 activation（类）而不是 activation()（层）放进 nn.Sequential。",
-)
-
-q2 = exercises.add(
-    "q2", "练习 2（预测：激活函数）", _check_activation, predict=True,
-    choices=("ReLU", "Tanh", "Sigmoid"),
-    hints=["回忆第 1 课三个函数的导数：各自最大是多少？输入在 0 附近时呢？",
-           "sigmoid 的导数最大只有 0.25，输出又不以 0 为中心；tanh 在 0 附近斜率为 1；"
-           "ReLU 在正半轴斜率恒为 1。",
-           "写 'ReLU'、'Tanh' 或 'Sigmoid' 之一。和最好的差在噪声以内的也算对。"],
-    starter='''prediction = ____  # 'ReLU' / 'Tanh' / 'Sigmoid'
-ex.q2.predict(prediction)''',
-    solution_code='''prediction = 'ReLU'  # 'ReLU' / 'Tanh' / 'Sigmoid'
-ex.q2.predict(prediction)''',
-    explanation="答案以实验打印的比较为准。推理：sigmoid 的导数最大只有 0.25，输出又不以 0 为中心，"
-                "同样的轮数里学得最慢；tanh 和 ReLU 在 0 附近的斜率都是 1（ReLU 只在正半轴），"
-                "在一个隐藏层、几轮的预算下不一定分得出高低。ReLU 成为默认选择，是因为它计算便宜、"
-                "正半轴不饱和，在更深的网络里配合 He 初始化训练得好。",
-)
-
-q3 = exercises.add(
-    "q3", "练习 3（预测：权重初始化）", _check_init, predict=True, choices=_INIT_NAMES,
-    hints=["全零意味着所有隐藏单元一模一样；标准差 1 时，784 个输入加权求和的数值有多大？",
-           "Xavier 和 He 都按每层的输入（Xavier 还加上输出）个数缩放，让每层输出的方差保持稳定；"
-           "好的初始化在更深的网络里也要能用。",
-           "写 'zeros'、'normal 0.01'、'normal 1.0'、'Xavier' 或 'He' 之一。"],
-    starter='''prediction = ____  # 'zeros' / 'normal 0.01' / 'normal 1.0' / 'Xavier' / 'He'
-ex.q3.predict(prediction)''',
-    solution_code='''prediction = 'He'  # 'zeros' / 'normal 0.01' / 'normal 1.0' / 'Xavier' / 'He'
-ex.q3.predict(prediction)''',
-    explanation="答案以实验打印的比较为准。推理：全零让所有隐藏单元对称，权重的梯度也是零，什么都学不到；"
-                "固定的 0.01 让信号每过一层缩小一截，层数一多就学不动；标准差 1 让 logits 大得多"
-                "（第 3 课第 13 节打印的标准差），一层时还能慢慢纠正，层数一多就发散；Xavier 和 He 按每层的大小缩放，"
-                "让信号的大小逐层保持，He 专为 ReLU（一半输出为零）多乘了一个 2。"
-                "所以要在一层和三层时都好，选 He（Xavier 在一层时和 He 分不出高低，三层时本课没有测）。",
-)
-
-q3b = exercises.add(
-    "q3b", "练习 3·动手（He 初始化）", _check_init_he,
-    hints=["net.apply(f) 对网络里的每个子模块调用 f(m)：先用 if type(m) == nn.Linear: 挑出线性层。",
-           "m.in_features 是这一层的输入个数；标准差是 math.sqrt(2 / m.in_features)。"
-           "注意 m.weight 的形状是 (输出, 输入)。",
-           "nn.init.normal_(m.weight, std=...) 原地把权重换成正态随机数；偏置不要动。"],
-    starter='''def init_he(m):
-    """给 net.apply 用：只改 nn.Linear 的权重，换成均值 0、标准差 sqrt(2 / 输入个数) 的
-    正态随机数（He 初始化）；偏置保持不变。"""
-    if ____:
-        ____
-
-ex.q3b.check(init_he)''',
-    solution_code='''def init_he(m):
-    """给 net.apply 用：只改 nn.Linear 的权重，换成均值 0、标准差 sqrt(2 / 输入个数) 的
-    正态随机数（He 初始化）；偏置保持不变。"""
-    if type(m) == nn.Linear:
-        nn.init.normal_(m.weight, std=math.sqrt(2 / m.in_features))
-
-ex.q3b.check(init_he)''',
-    explanation="type(m) == nn.Linear 挑出线性层（Flatten、ReLU 和 Sequential 本身没有 weight）；"
-                "m.in_features 是输入个数，权重的形状是 (输出, 输入)，所以用 m.weight.shape[0] "
-                "就错成了输出个数。nn.init.normal_ 原地修改，m.weight 仍是同一个 nn.Parameter。"
-                "和 nn.init.kaiming_normal_(m.weight, nonlinearity='relu') 效果相同。"
-                "偏置不动，实验里各组才只差在权重上。",
-)
