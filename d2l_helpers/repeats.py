@@ -130,6 +130,17 @@ class Runs:
             raise ValueError(f"Runs.until({epoch}): every run has epochs 1 to {shortest}")
         return Runs(self.seeds, [history[:epoch] for history in self.histories])
 
+    def renamed(self, **names):
+        """The same runs with metrics renamed, ``old="new"``: ``train_ch3`` calls its third
+        loader ``test_iter`` and records ``test_acc``; when that loader is the validation
+        split, ``runs.renamed(test_acc="valid_acc")`` says so."""
+        missing = [old for old in names if not all(old in row for h in self.histories for row in h)]
+        if missing:
+            raise KeyError(f"Runs.renamed(): {missing} not recorded by every epoch of every run; "
+                           f"recorded: {self.metrics()}")
+        return Runs(self.seeds, [[{names.get(k, k): v for k, v in row.items()} for row in h]
+                                 for h in self.histories])
+
     def diverged(self, metric):
         """The seeds whose final ``metric`` is NaN or infinite (a run that diverged)."""
         return [seed for seed, value in zip(self.seeds, self.values(metric))
@@ -200,7 +211,8 @@ class Comparison(NamedTuple):
 
     def _test_words(self):
         test = "配对 t 检验" if self.paired else "Welch t 检验"
-        return f"{test}，p = {self.p_value:.3f}"
+        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+        return f"{test} {p}，{100 * self.level:g}% 水平上{'显著' if self.significant else '不显著'}"
 
     def __str__(self):
         a, b = self.names
@@ -211,15 +223,13 @@ class Comparison(NamedTuple):
                     "它的数不是一个测量值。先让每个种子都训练成功（比如换小一点的学习率），再比较")
         scale, unit, digits = _units(self.metric)
         size = f"{abs(self.difference) * scale:.{digits}f} ± {self.se * scale:.{digits}f}{unit}"
-        confidence = f"{100 * (1 - self.level):g}%"
-        interval = (f"{confidence} 置信区间 [{self.low * scale:.{digits}f}, "
+        interval = (f"{100 * (1 - self.level):g}% 置信区间 [{self.low * scale:.{digits}f}, "
                     f"{self.high * scale:.{digits}f}]")
         if self.outcome == "noise":
-            return (f"{a} 与 {b} 的{self.label}之差 {size}，差别不显著（{interval}，包含 0；"
-                    f"{self._test_words()} ≥ {self.level:g}）")
+            return (f"{a} 与 {b} 的{self.label}之差 {size}，差别不显著（{self._test_words()}；"
+                    f"{interval}，包含 0）")
         word = "高" if self.outcome == "higher" else "低"
-        return (f"{a} 的{self.label}比 {b} {word} {size}（{interval}；{self._test_words()} "
-                f"< {self.level:g}）")
+        return f"{a} 的{self.label}比 {b} {word} {size}（{self._test_words()}；{interval}）"
 
     def _repr_pretty_(self, printer, cycle):
         printer.text(str(self))

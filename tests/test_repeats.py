@@ -123,7 +123,7 @@ def test_compare_says_higher_lower_or_not_significant_by_a_paired_t_test():
     assert result.low > 0
     text = str(result)
     assert text.startswith("width 1024 的验证精度比 width 256 高 4.0 ± ")
-    assert "95% 置信区间 [" in text and "配对 t 检验，p = " in text and "< 0.05" in text
+    assert "95% 置信区间 [" in text and "配对 t 检验 p " in text and "5% 水平上显著" in text
     assert d2l.compare(b, a, "acc").outcome == "lower"
     noise = d2l.compare(c, b, "acc", names=("C", "B"))
     assert noise.within_noise and noise.low < 0 < noise.high
@@ -277,3 +277,12 @@ def test_pick_and_until_make_runs_of_one_chosen_epoch():
         runs.until(4)
     with pytest.raises(TypeError, match="function of one seed's history"):
         runs.pick(2)
+
+
+def test_renamed_says_what_a_metric_really_is():
+    runs = d2l.Runs([0], [[{"epoch": 1, "test_acc": 0.7}, {"epoch": 2, "test_acc": 0.8}]])
+    valid = runs.renamed(test_acc="valid_acc")
+    assert valid.values("valid_acc") == [0.8] and valid.metrics() == ["valid_acc"]
+    assert runs.metrics() == ["test_acc"]  # the original is left as it was
+    with pytest.raises(KeyError, match="'loss'"):
+        runs.renamed(loss="valid_loss")
