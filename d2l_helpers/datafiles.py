@@ -15,7 +15,6 @@ import shutil
 import socket
 import struct
 import tempfile
-import time
 from pathlib import Path
 
 import torch
@@ -23,7 +22,7 @@ from torchvision.datasets import FashionMNIST
 from torchvision.datasets.utils import check_integrity, download_url
 
 from d2l_helpers import standin
-from d2l_helpers.idx import DataFileError, read_idx_gz, write_idx_gz
+from d2l_helpers.idx import DataFileError, read_idx_gz, stale_parts, write_idx_gz
 
 SOURCES = ("auto", "real", "standin")
 STANDIN_FOLDER = "FashionMNIST-standin"
@@ -76,6 +75,10 @@ def _data_root(root):
     """``root`` as a Path; ``None`` means :func:`default_data_dir`."""
     if root is None:
         return default_data_dir()
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root={root!r} is a {type(root).__name__}, not a folder: pass a path such "
+                        f"as '../data' (a str or pathlib.Path), or leave root out for the default "
+                        f"data folder ({default_data_dir()})")
     if not str(root).strip():
         raise ValueError(f"root={root!r} would put the data files (20-30 MB) into the "
                          f"current folder; leave root out for the default data folder "
@@ -136,14 +139,10 @@ def _write_standin(folder):
     """Generate the missing stand-in files; safe while another process does the same.
 
     Each file is written under a name of its own and renamed into place (equal bytes,
-    whoever comes last); leftovers of processes killed long ago are removed.
+    whoever comes last); what a killed writer left behind is removed first.
     """
-    for leftover in folder.glob("*.part"):
-        try:
-            if time.time() - leftover.stat().st_mtime > 3600:
-                leftover.unlink()
-        except OSError:
-            pass  # another process removed it first
+    for leftover in stale_parts(folder):
+        leftover.unlink(missing_ok=True)
     for train, (per_class, seed) in _STANDIN_SPLITS.items():
         images_name, labels_name = _FILES[train]
         if (folder / images_name).exists() and (folder / labels_name).exists():

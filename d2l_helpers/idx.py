@@ -7,6 +7,7 @@ import gzip
 import os
 import struct
 import tempfile
+import time
 import zlib
 from pathlib import Path
 
@@ -55,14 +56,15 @@ def write_idx_gz(path, array):
     """Write a uint8 ``array`` to ``path`` as gzip-compressed IDX, atomically.
 
     The gzip header carries no name and no time, so equal arrays give equal bytes.
-    The bytes go to a temporary file of this call's own (``<name>.<random>.part``),
+    The bytes go to a temporary file of this call's own (``<name>.<pid>.<random>.part``),
     renamed into place once complete: processes writing the same file at the same
-    time do not disturb each other, and the last rename wins.
+    time do not disturb each other, and the last rename wins. The process id in the
+    name lets a later writer remove what a killed one left behind (:func:`stale_parts`).
     """
     array = np.ascontiguousarray(array, dtype=np.uint8)
     header = bytes([0, 0, _UBYTE, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape)
     path = Path(path)
-    descriptor, partial = tempfile.mkstemp(prefix=path.name + ".", suffix=".part",
+    descriptor, partial = tempfile.mkstemp(prefix=f"{path.name}.{os.getpid()}.", suffix=".part",
                                            dir=path.parent)
     try:
         with open(descriptor, "wb") as raw_file:
@@ -75,3 +77,30 @@ def write_idx_gz(path, array):
     except BaseException:  # including KeyboardInterrupt: leave no temporary file behind
         Path(partial).unlink(missing_ok=True)
         raise
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # it exists (another user's), or this system cannot tell: keep its file
+    return True
+
+
+def stale_parts(folder, max_age=3600):
+    """The temporary ``.part`` files in ``folder`` whose writer is gone: its process on this
+    machine no longer runs, or (a name without a process id, another machine's) older
+    than ``max_age`` seconds. A kernel killed while writing leaves one behind."""
+    stale = []
+    for part in Path(folder).glob("*.part"):
+        pieces = part.name.split(".")
+        pid = next((int(p) for p in reversed(pieces[:-2]) if p.isdigit()), None)
+        try:
+            old = time.time() - part.stat().st_mtime > max_age
+        except OSError:
+            continue  # removed meanwhile
+        if (pid is not None and not _alive(pid)) or (pid is None and old):
+            stale.append(part)
+    return stale

@@ -162,6 +162,23 @@ def _check_outputs(y_hat, y, name, counted):
     return classes
 
 
+_REGRESSION_LOSSES = ("MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss")
+
+
+def _check_loss_fits(loss, y_hat, y):
+    """Before the first loss: a regression loss cannot compare class scores with class labels
+    (PyTorch would broadcast them into a square, with only a warning)."""
+    name = type(loss).__name__
+    if (name in _REGRESSION_LOSSES and y_hat.dim() == 2 and y_hat.shape[1] > 1 and y.dim() == 1
+            and not y.is_floating_point()):
+        raise ValueError(f"loss is nn.{name}, which compares the outputs with targets of the same "
+                         f"shape, but net(X) gives {y_hat.shape[1]} scores per example and y holds "
+                         f"class labels (shape {tuple(y.shape)}); for classification use "
+                         "nn.CrossEntropyLoss(reduction='none') (it takes the labels as they "
+                         f"are), or compare with one-hot targets: F.one_hot(y, {y_hat.shape[1]})"
+                         ".float()")
+
+
 def _check_loss(l, training):
     """On the first batch: the loss is a tensor, and in training one autograd can follow."""
     if not torch.is_tensor(l):
@@ -292,6 +309,8 @@ def run_pass(net, data_iter, device, name, loss=None, updater=None, counted=True
                     totals = _Totals(y_hat, getattr(loss, "reduction", "mean"), classes)
                 count = y.numel()
                 if loss is not None:
+                    if first:
+                        _check_loss_fits(loss, y_hat, y)
                     target = y
                     if not training and not counted and y.numel() == y_hat.numel():
                         target = y.reshape(y_hat.shape)  # regression (book 4.4)

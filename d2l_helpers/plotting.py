@@ -48,6 +48,30 @@ def _as_plottable(values):
     return values.detach().cpu() if torch.is_tensor(values) else values
 
 
+def _check_plot_values(values, name):
+    """``TypeError``/``ValueError`` for what ``plot`` cannot draw as values: text, None, nothing."""
+    if values is None:
+        raise TypeError(f"plot(): {name} is None; pass the values to draw, e.g. "
+                        "d2l.plot(x, [torch.relu(x)])")
+    if isinstance(values, (str, bytes)) or (
+            isinstance(values, (list, tuple)) and any(isinstance(v, (str, bytes)) for v in values)):
+        raise TypeError(f"plot(): {name}={values!r:.60} holds text; pass numbers (a tensor, an "
+                        "array or a list of numbers); names of curves go into legend=[...]")
+    if hasattr(values, "__len__") and len(values) == 0:
+        raise ValueError(f"plot(): {name} is empty; pass at least one value to draw")
+
+
+def _check_limits(limits, name):
+    if limits is None:
+        return
+    try:
+        low, high = limits
+        float(low), float(high)
+    except (TypeError, ValueError):
+        raise TypeError(f"plot(): {name}={limits!r:.40} is not a pair of numbers; pass e.g. "
+                        f"{name}=[-8, 8], or leave it out for automatic limits") from None
+
+
 def _has_one_axis(X):
     return (hasattr(X, "ndim") and X.ndim == 1
             or isinstance(X, list) and not hasattr(X[0], "__len__"))
@@ -63,6 +87,11 @@ def plot(X, Y=None, xlabel=None, ylabel=None, legend=None, xlim=None, ylim=None,
     number of x-series that is neither 1 nor one per curve, and more legend entries
     than curves raise ``ValueError`` naming the counts (the book draws something else).
     """
+    _check_plot_values(X, "X")
+    if Y is not None:
+        _check_plot_values(Y, "Y")
+    for name, limits in (("xlim", xlim), ("ylim", ylim)):
+        _check_limits(limits, name)
     set_figsize(figsize)
     axes = axes if axes else plt.gca()
     legend = [legend] if isinstance(legend, str) else legend
@@ -225,6 +254,10 @@ def show_images(imgs, num_rows, num_cols, titles=None, scale=1.5):
         raise ValueError(f"show_images(): {len(imgs)} images do not fit a {num_rows} x "
                          f"{num_cols} grid; make the grid bigger or pass fewer images, e.g. "
                          f"imgs[:{num_rows * num_cols}]")
+    if titles is not None and (torch.is_tensor(titles) or isinstance(titles, (str, bytes))
+                               or not all(isinstance(t, str) for t in titles)):
+        raise TypeError(f"show_images(): titles={titles!r:.60} must be a list of strings, one per "
+                        "image; for class numbers use d2l.get_fashion_mnist_labels(y)")
     if titles and len(titles) < len(imgs):
         raise ValueError(f"show_images(): {len(titles)} titles for {len(imgs)} images; give "
                          "one title per image, or titles=None")

@@ -548,6 +548,25 @@ def test_leftovers_of_long_dead_writers_are_removed(tmp_path, monkeypatch):
     assert not old.exists() and fresh.exists()
 
 
+def test_what_a_killed_kernel_left_while_writing_is_removed_at_once(tmp_path, monkeypatch):
+    """A kernel killed while writing leaves a .part file named after its process id."""
+    import subprocess
+    import sys
+
+    monkeypatch.setattr(datafiles, "_STANDIN_SPLITS", {True: (3, 1), False: (1, 2)})
+    monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
+    raw = tmp_path / data.STANDIN_FOLDER / "raw"
+    raw.mkdir(parents=True)
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True)
+    dead = raw / f"train-images-idx3-ubyte.gz.{finished.stdout.strip()}.abc123.part"
+    alive = raw / f"t10k-images-idx3-ubyte.gz.{os.getpid()}.def456.part"
+    dead.write_bytes(b"")  # an empty file: the kernel died right after creating it
+    alive.write_bytes(b"this process, writing now")
+    data.fashion_mnist_files(tmp_path)
+    assert not dead.exists() and alive.exists()
+
+
 # --- labels and workers --------------------------------------------------------------
 
 @pytest.mark.parametrize("labels, error, words", [
@@ -588,3 +607,9 @@ def test_bad_default_worker_count_is_named(monkeypatch):
     monkeypatch.delenv("D2L_NUM_WORKERS", raising=False)
     with pytest.raises(ValueError, match="default=-1: use 0"):
         d2l.get_dataloader_workers(-1)
+
+
+@pytest.mark.parametrize("root", [5, ["data"], b"data"])
+def test_a_root_that_is_not_a_path_is_a_type_error(root):
+    with pytest.raises(TypeError, match="not a folder: pass a path such as '../data'"):
+        d2l.load_data_fashion_mnist(256, root=root)

@@ -260,3 +260,24 @@ def test_predict_ch3_on_an_empty_iterator_says_so(fresh_figure):
     net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
     with pytest.raises(ValueError, match="test_iter yielded no batches: it is empty"):
         d2l.predict_ch3(net, [])
+
+
+@pytest.mark.parametrize("args, kwargs, error, words", [
+    (("abc",), {}, TypeError, "holds text"),
+    (([1, 2], ["a", "b"]), {}, TypeError, "holds text"),
+    (([],), {}, ValueError, "is empty"),
+    ((None,), {}, TypeError, "is None"),
+    (([1, 2], [3, 4]), {"xlim": "abc"}, TypeError, "xlim='abc' is not a pair of numbers"),
+    (([1, 2], [3, 4]), {"ylim": 5}, TypeError, "ylim=5 is not a pair"),
+])
+def test_plot_refuses_text_nothing_and_bad_limits_with_the_fix(fresh_figure, args, kwargs, error,
+                                                                 words):
+    with pytest.raises(error, match=words):
+        d2l.plot(*args, **kwargs)
+
+
+def test_show_images_wants_titles_as_text(fresh_figure):
+    images = torch.zeros(2, 28, 28)
+    with pytest.raises(TypeError, match="get_fashion_mnist_labels"):
+        d2l.show_images(images, 1, 2, titles=torch.tensor([0, 1]))
+    d2l.show_images(images, 1, 2, titles=["a", "b"])

@@ -62,6 +62,17 @@ def test_load_array_batches_and_order():
      "must be a float tensor"),
     (lambda X, y: d2l.synthetic_data(torch.tensor([2.0]), 4.2, 0), ValueError,
      "num_examples=0: use a positive whole number"),
+    (lambda X, y: d2l.synthetic_data(torch.ones(2, 3), 4.2, 10), ValueError,
+     r"w has shape \(2, 3\); it holds one weight per feature"),
+    (lambda X, y: d2l.synthetic_data(torch.tensor([2.0, 1.0]), "4.2", 10), TypeError,
+     "b='4.2' is a str"),
+    (lambda X, y: d2l.synthetic_data(torch.tensor([2.0, 1.0]), torch.zeros(3), 10), ValueError,
+     r"b has shape \(3,\); the model has one output"),
+    (lambda X, y: d2l.linreg(X.tolist(), torch.zeros(2, 1), 0), TypeError,
+     "X is a list, not a tensor"),
+    (lambda X, y: d2l.linreg(X, torch.zeros(2, 3), 0), ValueError, "one weight per feature"),
+    (lambda X, y: d2l.squared_loss(y.tolist(), y), TypeError, "y_hat is a list, not a tensor"),
+    (lambda X, y: d2l.load_array((torch.tensor(1.0), y), 2), ValueError, "0-d tensor"),
 ])
 def test_mistakes_get_a_message_with_the_fix(call, error, words):
     X, y = d2l.synthetic_data(torch.tensor([2, -3.4]), 4.2, 20)

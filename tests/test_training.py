@@ -595,3 +595,13 @@ def test_predict_ch3_with_another_number_of_outputs_names_the_ten_classes():
     data = [(torch.zeros(3, 1, 28, 28), torch.tensor([0, 1, 2]))]
     with pytest.raises(ValueError, match="20 outputs per example, but Fashion-MNIST has 10"):
         d2l.predict_ch3(net, data, n=3)
+
+
+def test_mse_loss_with_class_labels_says_to_use_cross_entropy(blobs):
+    train, _ = blobs
+    net = nn.Linear(2, 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not even PyTorch's broadcasting warning comes first
+        with pytest.raises(ValueError, match="nn.MSELoss.*class labels.*nn.CrossEntropyLoss"):
+            d2l.train_epoch_ch3(net, train, nn.MSELoss(reduction="none"),
+                                torch.optim.SGD(net.parameters(), lr=0.1))
