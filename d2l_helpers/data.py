@@ -184,8 +184,9 @@ def load_data_fashion_mnist(batch_size, resize=None, root=None, device=None):
     Same signature and batches as the book (``X`` float32 in [0, 1] shaped
     ``(B, 1, 28, 28)`` or resized, ``y`` int64; training data shuffled), but decoded
     once and cut from memory: no PIL, no worker processes. Offline it falls back to a
-    generated stand-in and prints a one-line notice saying so (once per process). ``resize`` is done on
-    tensors (bilinear, antialiased), so it can differ from PIL by one grey level.
+    generated stand-in and prints a one-line notice saying so (once per process).
+    ``resize`` is done on tensors (bilinear, antialiased), so it can differ from PIL by
+    one grey level.
     ``device`` (not in the book; None, 'auto' or a device) holds both decoded splits on
     that device, so batches are cut there with no host-to-device copy per batch.
     Checked before anything is loaded: ``batch_size`` is a whole number (numpy ints

@@ -126,7 +126,7 @@ def _download_real(root, timeout):
                     download_url(mirror + name, str(staging), name, md5)
                     os.replace(staging / name, folder / name)
                     break
-                except Exception as err:  # refused, timed out, cut off half-way, bad checksum
+                except Exception as err:  # noqa: BLE001 - refused, timed out, cut off, bad checksum
                     errors.append(f"{mirror}{name}: {err}")
             else:
                 raise RuntimeError("; ".join(errors))
@@ -186,7 +186,7 @@ def fashion_mnist_files(root=None, timeout=30):
             if setting == "real" or not _standin_complete(root):
                 raise
             return _standin(root, f"the real data cannot be downloaded here ({err})")
-        except Exception as err:  # any failure to fetch: offline, proxy, bad mirror ...
+        except Exception as err:  # noqa: BLE001 - any failure to fetch: offline, proxy, mirror
             if setting == "real":
                 raise RuntimeError(
                     f"D2L_FASHION_MNIST=real, but the real Fashion-MNIST could not be had: "

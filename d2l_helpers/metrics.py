@@ -1,4 +1,4 @@
-"""Counting and timing: the book's ``Timer`` (section 3.1), ``Accumulator`` and ``accuracy`` (3.6)."""
+"""Counting and timing: the book's ``Timer`` (3.1), ``Accumulator`` and ``accuracy`` (3.6)."""
 import math
 import time
 

@@ -161,8 +161,8 @@ def repeat(fn, seeds=3):
     ``seeds`` is a count (``5`` means seeds 0 to 4) or a list of ints. Before each call
     the torch (CPU and CUDA) and ``random`` generators are seeded with ``seed``;
     afterwards they are put back as they were, so a notebook's later cells draw the
-    same numbers with or without this call. ``fn`` returns a ``TrainResult``, a list of per-epoch dicts,
-    one dict of final metrics, or a number (recorded as metric ``'value'``).
+    same numbers with or without this call. ``fn`` returns a ``TrainResult``, a list of
+    per-epoch dicts, one dict of final metrics, or a number (recorded as metric ``'value'``).
     """
     if not callable(fn):
         raise TypeError(f"repeat(fn, ...): fn must be a function of the seed, got {fn!r:.80}")

@@ -103,7 +103,8 @@ def test_resize(standin_dir, resize, shape):
     (torch.tensor(True), TypeError, "is a bool"),
 ])
 def test_bad_batch_size(standin_dir, batch_size, error, words):
-    with pytest.raises(error, match=re.escape(f"batch_size={batch_size!r}") + ".*" + re.escape(words)):
+    expected = re.escape(f"batch_size={batch_size!r}") + ".*" + re.escape(words)
+    with pytest.raises(error, match=expected):
         d2l.load_data_fashion_mnist(batch_size, root=standin_dir)
 
 
@@ -114,11 +115,13 @@ def test_integral_batch_sizes_of_numpy_and_torch_are_accepted(standin_dir, batch
     assert next(iter(test_iter))[0].shape == (100, 1, 28, 28)
 
 
-@pytest.mark.parametrize("resize, error", [(0, ValueError), (-1, ValueError), ((28, 28, 3), ValueError),
+@pytest.mark.parametrize("resize, error", [(0, ValueError), (-1, ValueError),
+                                           ((28, 28, 3), ValueError),
                                            ((), ValueError), ("64", TypeError), (2.0, TypeError),
                                            ((10, False), TypeError)])
 def test_bad_resize(standin_dir, resize, error):
-    with pytest.raises(error, match=re.escape(f"resize={resize!r}: use None, a positive whole number")):
+    expected = re.escape(f"resize={resize!r}: use None, a positive whole number")
+    with pytest.raises(error, match=expected):
         d2l.load_data_fashion_mnist(8, resize=resize, root=standin_dir)
 
 
@@ -353,7 +356,8 @@ def test_truncated_standin_file_is_named_with_the_fix(standin_raw, tmp_path, mon
 
 def test_data_source_describes_without_downloading(tmp_path, monkeypatch):
     monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
-    assert data.data_source(tmp_path) == "Fashion-MNIST: offline stand-in (D2L_FASHION_MNIST=standin)"
+    expected = "Fashion-MNIST: offline stand-in (D2L_FASHION_MNIST=standin)"
+    assert data.data_source(tmp_path) == expected
     monkeypatch.setenv("D2L_FASHION_MNIST", "auto")
     assert "downloaded on first use" in data.data_source(tmp_path)
     assert "else the offline stand-in" in data.data_source(tmp_path)
@@ -540,7 +544,8 @@ def test_leftovers_of_long_dead_writers_are_removed(tmp_path, monkeypatch):
     monkeypatch.setenv("D2L_FASHION_MNIST", "standin")
     raw = tmp_path / data.STANDIN_FOLDER / "raw"
     raw.mkdir(parents=True)
-    old, fresh = raw / "train-images-idx3-ubyte.gz.x1.part", raw / "t10k-images-idx3-ubyte.gz.x2.part"
+    old = raw / "train-images-idx3-ubyte.gz.x1.part"
+    fresh = raw / "t10k-images-idx3-ubyte.gz.x2.part"
     old.write_bytes(b"killed an hour ago")
     fresh.write_bytes(b"another process, writing now")
     os.utime(old, (time.time() - 7200, time.time() - 7200))
@@ -576,7 +581,8 @@ def test_what_a_killed_kernel_left_while_writing_is_removed_at_once(tmp_path, mo
     (np.array([0.5]), ValueError, "label 0 is 0.5;"),
     ([True], TypeError, "label 0 is True, not a number"),
     (["3"], TypeError, "label 0 is '3', not a number"),
-    (torch.zeros(2, 3, dtype=torch.long), TypeError, r"label 0 is \[0, 0, 0\], not a number; pass a 1-D"),
+    (torch.zeros(2, 3, dtype=torch.long), TypeError,
+     r"label 0 is \[0, 0, 0\], not a number; pass a 1-D"),
     (torch.tensor(3), TypeError, r"labels=tensor\(3\) is a single value; pass a sequence"),
     (7, TypeError, r"labels=7 is a single value; pass a sequence of labels, e.g. \[3\]"),
 ])

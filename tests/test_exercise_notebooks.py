@@ -1,4 +1,4 @@
-"""Exercises as the lessons ship them: starters untouched, solutions closed; filled in, all correct."""
+"""Exercises as the lessons ship them: starters untouched, solutions closed; filled in, correct."""
 import importlib
 import json
 import os

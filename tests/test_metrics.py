@@ -33,7 +33,8 @@ def test_accumulator_still_takes_numbers_of_every_kind():
 
 def test_accuracy_refuses_one_dimensional_float_scores():
     """The book casts 0.9 to label 0 and 0.2 to label 0 and reports 1 correct."""
-    with pytest.raises(TypeError, match=r"torch.float32 tensor of shape \(2,\) \[0.9.*0.2.*argmax\(dim=1\)"):
+    with pytest.raises(TypeError,
+                       match=r"torch.float32 tensor of shape \(2,\) \[0.9.*0.2.*argmax\(dim=1\)"):
         d2l.accuracy(torch.tensor([0.9, 0.2]), torch.tensor([1, 0]))
 
 

@@ -19,7 +19,8 @@ def test_there_are_lessons():
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)
 def test_outputs_are_one_fresh_run(path):
     counts = [c["execution_count"] for c in code_cells(path)]
-    assert counts == list(range(1, len(counts) + 1)), "re-run: python tools/run_notebooks.py " + path.name
+    assert counts == list(range(1, len(counts) + 1)), (
+        "re-run: python tools/run_notebooks.py " + path.name)
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.name)

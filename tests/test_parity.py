@@ -71,7 +71,8 @@ def test_train_epoch_module_with_torch_sgd_matches(blobs):
     train, _ = blobs
     loss = nn.CrossEntropyLoss(reduction="none")
     ours_net, book_net = make_net(), make_net()
-    ours = d2l.train_epoch_ch3(ours_net, train, loss, torch.optim.SGD(ours_net.parameters(), lr=0.1))
+    ours = d2l.train_epoch_ch3(ours_net, train, loss,
+                               torch.optim.SGD(ours_net.parameters(), lr=0.1))
     theirs = book.train_epoch_ch3(book_net, train, loss,
                                   torch.optim.SGD(book_net.parameters(), lr=0.1))
     assert ours == pytest.approx(theirs, abs=1e-6)

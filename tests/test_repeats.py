@@ -213,7 +213,8 @@ def test_no_spread_at_all_is_an_exact_difference():
 
 
 @pytest.mark.parametrize("seeds, error, words", [
-    (0, ValueError, "at least 1"), (True, TypeError, "a count"), ([1, 1], ValueError, "no seed twice"),
+    (0, ValueError, "at least 1"), (True, TypeError, "a count"),
+    ([1, 1], ValueError, "no seed twice"),
     ([], ValueError, "at least one"), ("abc", TypeError, "is text"), ("3", TypeError, "is text"),
     ("12", TypeError, "seeds 1 and 2"), (2.5, TypeError, "whole number"),
     ([0, 1.5], TypeError, "whole number"),
@@ -257,7 +258,8 @@ def test_plot_sweep_puts_the_values_tried_on_the_x_axis():
     matplotlib.pyplot.close("all")
     runs = [d2l.repeat(synthetic({0: v, 1: v + 0.02}), seeds=2) for v in (0.7, 0.8, 0.75)]
     axes = d2l.plot_sweep([16, 256, 1024], runs, ["acc", "loss"], "width")
-    assert len(axes.lines) == 2 and list(axes.lines[0].get_ydata()) == pytest.approx([0.71, 0.81, 0.76])
+    assert len(axes.lines) == 2
+    assert list(axes.lines[0].get_ydata()) == pytest.approx([0.71, 0.81, 0.76])
     assert [t.get_text() for t in axes.get_xticklabels()] == ["16", "256", "1024"]
     with pytest.raises(ValueError, match="3 values but 2 Runs"):
         d2l.plot_sweep([1, 2, 3], runs[:2], "acc", "x")

@@ -37,7 +37,8 @@ def test_full_split_matches_recorded_bytes(standin_dir, train):
     images, labels = datafiles._load_split(standin_dir / STANDIN_FOLDER / "raw", train)
     assert len(labels) == 10 * per_class
     assert (hashlib.sha256(images.numpy().tobytes()).hexdigest(),
-            hashlib.sha256(labels.numpy().astype(np.uint8).tobytes()).hexdigest()) == EXPECTED[train]
+            hashlib.sha256(labels.numpy().astype(np.uint8).tobytes()).hexdigest()
+            ) == EXPECTED[train]
 
 
 def test_files_are_byte_identical_when_generated_again(standin_dir, tmp_path, monkeypatch):

@@ -240,7 +240,8 @@ def test_divergence_message_names_the_learning_rate(blobs):
     net = make_net()
     with torch.no_grad():
         net[0].weight.fill_(float("nan"))
-    with pytest.warns(TrainingDivergedWarning, match=r"epoch 1 of 2.*smaller learning rate than lr=0.5,"):
+    with pytest.warns(TrainingDivergedWarning,
+                      match=r"epoch 1 of 2.*smaller learning rate than lr=0.5,"):
         d2l.train_ch3(net, train, test, nn.CrossEntropyLoss(reduction="none"), 2,
                       torch.optim.SGD(net.parameters(), lr=0.5), animator=None)
 
@@ -343,7 +344,8 @@ def test_used_up_iterator_says_it_is_used_up(blobs):
     one_shot = iter(train)
     d2l.train_epoch_ch3(net, one_shot, LOSS, torch.optim.SGD(net.parameters(), lr=0.1))
     with pytest.raises(ValueError, match=r"yielded no batches: it is a one-shot iterator "
-                                         r"\(list_iterator\) that was already used up.*re-iterable"):
+                                         r"\(list_iterator\) that was already used up"
+                                         r".*re-iterable"):
         d2l.train_epoch_ch3(net, one_shot, LOSS, torch.optim.SGD(net.parameters(), lr=0.1))
 
 

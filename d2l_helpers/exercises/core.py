@@ -121,8 +121,8 @@ def _codes_of(answers):
     for answer in answers:
         function = getattr(answer, "__func__", answer)
         code = getattr(function, "__code__", None)
-        if code is None and callable(answer):
-            code = getattr(getattr(type(answer), "__call__", None), "__code__", None)
+        if code is None and callable(answer):  # an object with a __call__ of its own
+            code = getattr(getattr(type(answer), "__call__", None), "__code__", None)  # noqa: B004
         if code is not None:
             pending.append(code)
     while pending:
@@ -155,7 +155,8 @@ _LEARNER_ERRORS = (
     (r"shape '\[(\d+), (\d+)\]' is invalid for input of size",
      "reshape 里写死了批量大小：检查用的批量和上课用的不一样大（最后一个批量也更小）。"
      "写 reshape((-1, 784))，-1 让 PyTorch 自己算出批量大小。"),
-    (r"1D tensors expected", "torch.dot 只接受两个一维向量（点积）；矩阵乘法用 @ 或 torch.matmul。"),
+    (r"1D tensors expected", "torch.dot 只接受两个一维向量（点积）；"
+                             "矩阵乘法用 @ 或 torch.matmul。"),
     (r"must match the size of tensor", "两个张量的形状对不上，不能逐元素相加减：按行求最大值或"
      "求和后，加上 keepdim=True，让结果保持 (批量, 1)，才能和 (批量, 类别) 逐行广播。"),
     (r"cannot be multiplied|size mismatch", "矩阵乘法的形状对不上：A @ B 要求 A 的列数等于 B "
@@ -248,8 +249,9 @@ def need_runs(measured, what, at_least=1):
     (:class:`Runs`); else raise :class:`Incorrect` saying what the check needs."""
     if not isinstance(measured, dict) or len(measured) < at_least or not all(
             isinstance(runs, Runs) for runs in measured.values()):
-        raise Incorrect(f"check 需要 {what}：一个字典，至少 {at_least} 个设置，值是 d2l.repeat 的结果"
-                        f"（上面实验格子里的变量），你给出的是 {type(measured).__name__}：{measured!r:.60}。")
+        raise Incorrect(f"check 需要 {what}：一个字典，至少 {at_least} 个设置，值是 d2l.repeat "
+                        f"的结果（上面实验格子里的变量），你给出的是 {type(measured).__name__}："
+                        f"{measured!r:.60}。")
     return measured
 
 
@@ -327,8 +329,8 @@ class Exercise:
 
     def _checker_error(self, err):
         return Outcome(CHECKER_ERROR, f"{self.title}：检查程序自己出错了，这不是你的代码的问题"
-                                      f"（{type(err).__name__}: {err}）。请把这一行报告给课程维护者；"
-                                      "可以先继续往下学。")
+                                      f"（{type(err).__name__}: {err}）。请把这一行报告给课程"
+                                      "维护者；可以先继续往下学。")
 
     def _call_shape(self):
         names = [p.name for p in self._parameters]
