@@ -1,10 +1,15 @@
-"""The course as a learner meets it: every lesson run from JupyterLab's UI in headless Chromium.
+"""The course as a learner who does every exercise meets it: each lesson run from JupyterLab's
+UI in headless Chromium, with every exercise's starter filled in from its solution.
 
 JupyterLab runs from this environment on 127.0.0.1 with a random port and token, rooted
-at a temporary copy of the lessons. For each lesson, in a fresh workspace: restart the
-kernel and run all cells, wait for the kernel, save, then judge the notebook as
-JupyterLab saved it (JupyterLab 4 leaves off-screen cells out of the page). A
-screenshot of each lesson goes to build/screenshots/.
+at a temporary copy of the lessons in which each starter cell holds its solution (nbval
+runs the lessons as shipped, starters untouched, against their stored outputs: between
+the two, each lesson executes twice per `make test`). For each lesson, in a fresh
+workspace: restart the kernel and run all cells, wait for the kernel, save, then judge
+the notebook as JupyterLab saved it (JupyterLab 4 leaves off-screen cells out of the
+page): errors only where tagged, every stored figure drawn again, the stand-in notice on
+screen, and every exercise's check saying "正确". A screenshot of each lesson goes to
+build/screenshots/.
 """
 import json
 import os
@@ -17,11 +22,16 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+from exercise_cells import exercise_for, prediction_experiment_cells  # noqa: E402
+from fill_solutions import fill  # noqa: E402
+
 LESSONS = sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
 CHROMIUM = os.environ.get("D2L_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -36,7 +46,7 @@ def _missing_browser_reason():
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        return "playwright is not installed (pip install -r requirements-dev.txt)"
+        return "playwright is not installed (make test installs the test extra)"
     return None
 
 
@@ -66,6 +76,10 @@ def lab(tmp_path_factory, browser):
     """JupyterLab on a copy of the lessons; yields (base_url, token, folder)."""
     folder = tmp_path_factory.mktemp("lab") / "notebooks"
     shutil.copytree(ROOT / "notebooks", folder)
+    for lesson in folder.glob("[0-9]*.ipynb"):  # the learner who does every exercise
+        notebook = nbformat.read(lesson, as_version=4)
+        if fill(notebook):
+            nbformat.write(notebook, lesson)
     state = tmp_path_factory.mktemp("lab-state")
     port, token = _free_port(), secrets.token_hex(16)
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
@@ -94,7 +108,7 @@ def lab(tmp_path_factory, browser):
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError("JupyterLab did not start: "
-                                       + (state / "jupyterlab.log").read_text()[-2000:])
+                                       + (state / "jupyterlab.log").read_text()[-2000:]) from None
                 time.sleep(0.5)
         yield base, token, folder
     finally:
@@ -133,11 +147,13 @@ _COLLAPSED_CELLS = """() => {
 
 
 def _prediction_experiments(lesson):
-    sys.path.insert(0, str(ROOT / "tools"))
-    import nbformat
-    from exercise_cells import prediction_experiment_cells
-
     return prediction_experiment_cells(nbformat.read(lesson, as_version=4))
+
+
+def _exercises(lesson):
+    """The exercises whose starters the lesson holds."""
+    notebook = nbformat.read(lesson, as_version=4)
+    return [e for e in map(exercise_for, notebook.cells) if e is not None]
 
 
 def _wait(page, predicate, timeout_s, what):
@@ -195,7 +211,8 @@ def test_lesson_runs_from_the_jupyterlab_ui(lab, browser, lesson):
         expected = [i for i, c in enumerate(json.loads(lesson.read_text(encoding="utf-8"))["cells"])
                     if "discussion" in c.get("metadata", {}).get("d2l", {})]
         assert [c["index"] for c in discussions] == expected
-        open_ones = [c["index"] for c in discussions if not (c["inputHidden"] and c["outputHidden"])]
+        open_ones = [c["index"] for c in discussions
+                     if not (c["inputHidden"] and c["outputHidden"])]
         assert not open_ones, f"{lesson.name}: discussion cells shown open: {open_ones}"
         # A prediction's experiment opens with its stored answer collapsed ...
         experiments = _prediction_experiments(lesson)
@@ -207,8 +224,9 @@ def test_lesson_runs_from_the_jupyterlab_ui(lab, browser, lesson):
         page.evaluate("() => { window.jupyterapp.commands.execute('notebook:restart-run-all'); }")
         page.locator(".jp-Dialog .jp-mod-accept").click(timeout=30_000)  # "Restart" confirmation
         n_code = len([c for c in state["cells"] if c["source"].strip()])
+        every_cell = list(range(1, n_code + 1))
         _wait(page, lambda s: s["kernel"] == "idle" and sorted(
-            c["count"] or 0 for c in s["cells"] if c["source"].strip()) == list(range(1, n_code + 1)),
+            c["count"] or 0 for c in s["cells"] if c["source"].strip()) == every_cell,
             LESSON_TIMEOUT_S, f"all {n_code} code cells of {lesson.name} to run")
 
         # ... and shows its output once the learner runs it.
@@ -244,8 +262,16 @@ def test_lesson_runs_from_the_jupyterlab_ui(lab, browser, lesson):
         errors = [o for o in now["outputs"] if o["output_type"] == "error"]
         assert not errors or tagged, (
             f"{lesson.name} code cell {i + 1} raised {errors[0]['ename']}: {errors[0]['evalue']}")
-        assert bool(errors) == tagged, f"{lesson.name} code cell {i + 1} is tagged but did not raise"
+        assert bool(errors) == tagged, (
+            f"{lesson.name} code cell {i + 1} is tagged but did not raise")
         assert _has_figure(now) or not _has_figure(before), (
             f"{lesson.name} code cell {i + 1} stored a figure but showed none in the browser")
     uses_data = any("load_data_fashion_mnist" in "".join(c["source"]) for c in stored)
     assert bool(standin_cells) == uses_data, f"stand-in notice in {lesson.name}: {standin_cells}"
+    # Every exercise, done as its solution does it, is judged right.
+    printed = "\n".join(_text(cell) for cell in saved)
+    exercises = _exercises(lesson)
+    assert "尚未作答" not in printed.replace("尚未作答 0", ""), printed[-2000:]
+    assert "还不对" not in printed.replace("还不对 0", ""), printed[-2000:]
+    assert "检查程序自己出错了" not in printed, printed[-2000:]
+    assert printed.count("✓ 正确") >= len(exercises), (lesson.name, printed.count("✓ 正确"))

@@ -1,7 +1,7 @@
-"""Exercises as the lessons ship them: starters untouched, solutions closed; filled in, correct."""
+"""Exercises as the lessons ship them: starters untouched, solutions closed (the browser test
+runs every lesson with its starters filled in from the solutions and wants every check correct)."""
 import importlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -78,20 +78,12 @@ def test_prediction_experiments_open_with_their_outputs_collapsed(lesson):
         assert hidden is True, f"cell {index}: run tools/run_notebooks.py to collapse it"
 
 
-@pytest.mark.solutions
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_filled_in_from_the_solutions_every_check_says_correct(lesson, tmp_path):
-    from run_notebooks import run
-
+def test_filling_in_puts_each_solution_where_its_starter_was(lesson):
+    """What the browser test runs: the lesson with every starter replaced by its solution."""
     notebook = nbformat.read(LESSONS[lesson], as_version=4)
-    assert fill(notebook) > 0
-    filled = tmp_path / LESSONS[lesson].name
-    nbformat.write(notebook, filled)
-    os.environ.setdefault("D2L_FASHION_MNIST", "standin")
-    run(filled)
-    executed = nbformat.read(filled, as_version=4)
-    printed = "\n".join(text_of(c) for c in executed.cells if c.cell_type == "code")
-    assert "尚未作答" not in printed.replace("尚未作答 0", ""), printed[-2000:]
-    assert "还不对" not in printed.replace("还不对 0", ""), printed[-2000:]
-    module = importlib.import_module(f"d2l_helpers.exercises.{lesson}")
-    assert printed.count("✓ 正确") >= len(module.exercises.exercises)
+    assert fill(notebook) == len(starters(LESSONS[lesson]))
+    for cell in notebook.cells:
+        exercise = exercise_for(cell)
+        if exercise is not None:
+            assert cell.source == exercise.solution_code and "____" not in cell.source
