@@ -284,3 +284,18 @@ def test_need_runs_wants_a_dict_of_repeat_results_and_says_so_in_the_learners_wo
         with pytest.raises(Incorrect, match="d2l.repeat 的结果"):
             need_runs(wrong, "measured", at_least=2)
 
+
+
+def test_judge_best_names_a_missing_metric_too_few_seeds_and_a_diverged_setting():
+    def runs(*values, metric="acc"):
+        return Runs(range(len(values)), [[{metric: v}] for v in values])
+
+    good = runs(0.80, 0.81, 0.79, 0.80, 0.82)
+    with pytest.raises(Incorrect, match="renamed"):
+        judge_best("a", {"a": good, "b": runs(0.7, 0.7, 0.7, 0.7, 0.7, metric="test_acc")}, "acc")
+    with pytest.raises(Incorrect, match="只跑了 3 个种子"):
+        judge_best("a", {"a": good, "b": runs(0.7, 0.71, 0.69)}, "acc")
+    diverged = runs(0.9, float("nan"), 0.9, 0.9, 0.9)
+    with pytest.raises(Incorrect, match="发散"):
+        judge_best("b", {"a": good, "b": diverged}, "acc")
+    assert "正是 a" in judge_best("a", {"a": good, "b": diverged, "c": runs(*[0.5] * 5)}, "acc")

@@ -326,3 +326,22 @@ def test_q4_needs_two_comparisons(capsys):
     assert_diagnosis(predicted(ex.q4, "B", loss_verdict, 0.6), "d2l.compare", "验证精度那一项")
     ex.q4.prediction = None
     assert outcome(ex.q4, loss_verdict, loss_verdict).status == NOT_ATTEMPTED
+
+
+def test_q3_runs_that_still_call_validation_accuracy_test_acc_are_the_learners_to_rename(capsys):
+    old_names = {bs: runs.renamed(valid_acc="test_acc") for bs, runs in CLEAR.items()}
+    result = predicted(ex.q3, 32, old_names)
+    assert_diagnosis(result, "test_acc", '.renamed(test_acc="valid_acc")')
+    assert "检查程序自己出错了" not in result.message
+
+
+def test_q4_verdicts_swapped_or_compared_the_wrong_way_round_are_named(capsys):
+    loss_verdict, acc_verdict = verdicts(*LOSS_UP, *ACC_FLAT)
+    assert_diagnosis(predicted(ex.q4, "B", acc_verdict, loss_verdict), "顺序反了")
+    reversed_loss = compare(runs_of("valid_loss", LOSS_UP[1]), runs_of("valid_loss", LOSS_UP[0]),
+                            "valid_loss", names=("早停选中的一轮", "最后一轮"), label="验证损失")
+    reversed_acc = compare(runs_of("valid_acc", ACC_FLAT[1]), runs_of("valid_acc", ACC_FLAT[0]),
+                           "valid_acc", names=("早停选中的一轮", "最后一轮"), label="验证精度")
+    assert_diagnosis(predicted(ex.q4, "B", reversed_loss, reversed_acc), "反着比", "最后一轮在前")
+    assert_diagnosis(predicted(ex.q4, "B", loss_verdict, reversed_acc), "不是同样的两组")
+    assert_diagnosis(predicted(ex.q4, "B", loss_verdict, loss_verdict), "验证精度的判断")

@@ -37,7 +37,7 @@ except ModuleNotFoundError:  # Python 3.10
 
 import torch
 
-from d2l_helpers.repeats import Runs, compare
+from d2l_helpers.repeats import MIN_SEEDS, Runs, compare
 
 CORRECT, INCORRECT, NOT_ATTEMPTED = "correct", "incorrect", "not attempted"
 CHECKER_ERROR = "checker error"
@@ -267,6 +267,19 @@ def judge_best(prediction, measured, metric, describe=str, label="验证精度",
     if prediction not in measured:
         raise Incorrect(f"实验里没有测 {describe(prediction)}；测过的是："
                         f"{'、'.join(describe(k) for k in measured)}。")
+    for key, runs in measured.items():
+        if metric not in runs.metrics():
+            raise Incorrect(f"{describe(key)} 的结果里没有记录 {metric!r}（记录了："
+                            f"{'、'.join(runs.metrics())}）。train_ch3 把第三个数据集上的精度记作 "
+                            "'test_acc'：它是验证集时，用 runs.renamed(test_acc=\"valid_acc\")。")
+        if len(runs) < MIN_SEEDS:
+            raise Incorrect(f"{describe(key)} 只跑了 {len(runs)} 个种子：比较至少要 {MIN_SEEDS} 个，"
+                            f"d2l.repeat(..., seeds={MIN_SEEDS})。")
+    finite = {key: runs for key, runs in measured.items() if not runs.diverged(metric)}
+    if prediction not in finite:
+        raise Incorrect(f"{describe(prediction)} 有种子发散了（{metric} 是 nan/inf：种子 "
+                        f"{measured[prediction].diverged(metric)}），它不可能是最好的。")
+    measured = finite
     best = max(measured, key=lambda key: measured[key].final(metric).mean)
     tied = [key for key in measured if key != best and compare(
         measured[key], measured[best], metric).outcome == "noise"]

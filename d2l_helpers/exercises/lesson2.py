@@ -16,7 +16,7 @@ from d2l_helpers.exercises.core import (
     need_tensor,
     reject_mistakes,
 )
-from d2l_helpers.repeats import Comparison
+from d2l_helpers.repeats import Comparison, Runs
 
 exercises = ExerciseSet("第 2 课", __name__)
 progress = exercises.progress
@@ -189,8 +189,19 @@ def _batch(size):
     return f"批量 {size}"
 
 
+def _need_valid_acc(measured):
+    """Runs that record validation accuracy as ``test_acc`` (train_ch3's name for its third
+    loader) are the learner's to rename, not the checker's to fail on."""
+    for key, runs in (measured.items() if isinstance(measured, dict) else ()):
+        if isinstance(runs, Runs) and "valid_acc" not in runs.metrics() and "test_acc" in runs.metrics():
+            raise Incorrect(f"{_batch(key)} 的运行里没有 valid_acc，只有 test_acc：train_ch3 把第三个 "
+                            "loader 的精度叫 test_acc，这里传进去的是验证集。像上面的 softmax_run 那样，"
+                            "对 d2l.repeat 的结果调用 .renamed(test_acc=\"valid_acc\")，再运行实验和检查。")
+
+
 @exercises.prediction(choices=(32, 256, 2048))
 def q3(prediction, measured):
+    _need_valid_acc(measured)
     return judge_best(prediction, measured, "valid_acc", describe=_batch, why=lambda p, best: (
         "想一想：轮数固定时，每种批量在这几轮里一共更新了多少次参数？（ex.q3.hint()）"))
 
@@ -213,9 +224,32 @@ def _worse(verdict, what):
     return verdict.outcome == ("higher" if "loss" in verdict.metric else "lower")
 
 
+def _in_order(loss_verdict, acc_verdict):
+    """The two verdicts as the lesson makes them: the loss first, the accuracy second, both
+    ``compare(last epoch, early-stopping epoch)``; a swapped or reversed pair is named."""
+    for verdict, what in ((loss_verdict, "验证损失那一项"), (acc_verdict, "验证精度那一项")):
+        if not isinstance(verdict, Comparison):
+            raise Incorrect(f"ex.q4.check 需要两个 d2l.compare(...) 的结果（先损失、后精度），"
+                            f"{what}给出的是 {type(verdict).__name__}。")
+    if "loss" not in loss_verdict.metric and "loss" in acc_verdict.metric:
+        raise Incorrect("两个判断的顺序反了：写成 ex.q4.check(loss_verdict, acc_verdict)，先验证损失、"
+                        "后验证精度。")
+    if "loss" not in loss_verdict.metric or "acc" not in acc_verdict.metric:
+        raise Incorrect(f"ex.q4.check 需要一个验证损失的判断和一个验证精度的判断，收到的是 "
+                        f"{loss_verdict.metric!r} 和 {acc_verdict.metric!r} 的判断。")
+    if loss_verdict.outcome != "diverged" and loss_verdict.difference < 0:
+        # the early-stopping epoch has the lowest validation loss of each seed by construction
+        raise Incorrect("验证损失的判断是反着比的：验证损失最低的那一轮不可能比最后一轮的验证损失高。"
+                        "写成 d2l.compare(最后一轮, 验证损失最低的一轮, ...)，最后一轮在前。")
+    if loss_verdict.names != acc_verdict.names:
+        raise Incorrect(f"两个判断比的不是同样的两组：{loss_verdict.names} 和 {acc_verdict.names}。"
+                        "两个都写成 d2l.compare(最后一轮, 验证损失最低的一轮, ...)。")
+
+
 @exercises.prediction(choices=tuple(OVERFIT_CHOICES))
 def q4(prediction, loss_verdict, acc_verdict):
     """Verdicts compare the last epoch (first) with the early-stopping epoch (second)."""
+    _in_order(loss_verdict, acc_verdict)
     loss_worse = _worse(loss_verdict, "验证损失那一项")
     acc_worse = _worse(acc_verdict, "验证精度那一项")
     measured = {(False, False): "A", (True, False): "B", (True, True): "C",
