@@ -38,6 +38,9 @@ def test_sections_that_the_lessons_and_messages_point_to_exist():
 
 
 def test_the_multi_machine_worker_script_is_complete_and_avoids_lab_5s_two_mistakes():
+    """Copyable as is, no delete_study, no fixed sampler seed; a killed worker's trial is retried
+    (heartbeat + RetryFailedTrialCallback), TPE's constant liar is on, and the offline dry run
+    with the stand-in is named where the script insists on the real data."""
     text = README.read_text(encoding="utf-8")
     start = text.index('"""One worker of a hyperparameter search')
     block = text[text.rindex("```python", 0, start):text.index("```", start)]
@@ -48,5 +51,13 @@ def test_the_multi_machine_worker_script_is_complete_and_avoids_lab_5s_two_mista
     assert {"objective", "make_mlp"} <= defined          # copyable as is: nothing comes from the lab
     assert "load_if_exists=True" in source
     assert "delete_study" not in source
-    assert "seed=" not in source.split("TPESampler(", 1)[1].split(")", 1)[0]
+    sampler_args = source.split("TPESampler(", 1)[1].split(")", 1)[0]
+    assert "seed=" not in sampler_args
+    assert "constant_liar=True" in sampler_args           # parallel workers: no duplicate proposals
     assert "test_iter" not in source                      # the search never sees the test set
+    storage_args = source.split("RDBStorage(", 1)[1].split("\n\n", 1)[0]
+    assert "heartbeat_interval=" in storage_args          # a killed worker's trial does not stay RUNNING
+    assert "RetryFailedTrialCallback(" in storage_args
+    assert "D2L_FASHION_MNIST=standin" in source          # how to dry-run offline, where it fails
+    section = text[text.index("Sharing one hyperparameter search across machines"):start]
+    assert "JournalStorage" in section                    # several processes on one host
