@@ -1,4 +1,5 @@
-"""The READMEs list every lesson, link only to files that exist, and keep the sections the lessons quote."""
+"""The READMEs list every lesson, link only to files that exist, and keep the sections the
+lessons quote."""
 import ast
 import re
 from pathlib import Path
@@ -48,7 +49,7 @@ def test_the_multi_machine_worker_script_is_complete_and_avoids_lab_5s_two_mista
                        for line in block.splitlines()[1:])
     tree = ast.parse(source)
     defined = {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
-    assert {"objective", "make_mlp"} <= defined          # copyable as is: nothing comes from the lab
+    assert {"objective", "make_mlp"} <= defined  # copyable as is: nothing comes from the lab
     assert "load_if_exists=True" in source
     assert "delete_study" not in source
     sampler_args = source.split("TPESampler(", 1)[1].split(")", 1)[0]
@@ -56,7 +57,7 @@ def test_the_multi_machine_worker_script_is_complete_and_avoids_lab_5s_two_mista
     assert "constant_liar=True" in sampler_args           # parallel workers: no duplicate proposals
     assert "test_iter" not in source                      # the search never sees the test set
     storage_args = source.split("RDBStorage(", 1)[1].split("\n\n", 1)[0]
-    assert "heartbeat_interval=" in storage_args          # a killed worker's trial does not stay RUNNING
+    assert "heartbeat_interval=" in storage_args  # a killed worker's trial does not stay RUNNING
     assert "RetryFailedTrialCallback(" in storage_args
     assert "D2L_FASHION_MNIST=standin" in source          # how to dry-run offline, where it fails
     section = text[text.index("Sharing one hyperparameter search across machines"):start]
