@@ -166,11 +166,15 @@ class InMemoryLoader:
         n = len(self.dataset)
         # Drawn on the CPU (same numbers everywhere), moved once per epoch.
         order = torch.randperm(n).to(self.dataset.labels.device) if self.shuffle else None
+        images, labels = self.dataset.images, self.dataset.labels
         for start in range(0, n, self.batch_size):
-            index = order[start:start + self.batch_size] if self.shuffle else slice(
-                start, start + self.batch_size)
-            yield (_to_float(self.dataset.images[index], self.dataset.resize),
-                   self.dataset.labels[index])
+            if self.shuffle:
+                # index_select, not images[index]: advanced indexing is about 6x slower here
+                index = order[start:start + self.batch_size]
+                X, y = images.index_select(0, index), labels.index_select(0, index)
+            else:
+                X, y = images[start:start + self.batch_size], labels[start:start + self.batch_size]
+            yield _to_float(X, self.dataset.resize), y
 
 
 def _check_batch_size(batch_size):
