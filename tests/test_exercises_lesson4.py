@@ -300,7 +300,7 @@ def test_q3_unscaled_weights_fail_with_depth(capsys):
 
 
 def test_q3_the_books_scale_and_zeros_are_diagnosed(capsys):
-    incorrect(judged(ex.q3, "normal 0.01", *init_measurement()), "1 个隐藏层时", "低")
+    incorrect(judged(ex.q3, "normal 0.01", *init_measurement()), "验证精度（1 个隐藏层）", "低")
     incorrect(judged(ex.q3, "zeros", *init_measurement()), "全零", "对称")
 
 

@@ -73,13 +73,13 @@ def _check_init(prediction, one_layer, three_layers):
     if prediction == "zeros" and "zeros" not in one_layer:
         raise Incorrect("全零初始化什么也学不到：上面的格子里训练一轮后，隐藏层的权重仍然全是 0，"
                         "网络对每张图给出同样的输出。所有隐藏单元一模一样（对称），梯度也一样。")
-    judge_best(prediction, one_layer, "valid_acc", label="1 个隐藏层时的验证精度")
+    judge_best(prediction, one_layer, "valid_acc", label="验证精度（1 个隐藏层）")
     need_runs(three_layers, "三个隐藏层的实验结果 three_layers", at_least=2)
     if prediction not in three_layers:
         return (f"1 个隐藏层时 {prediction} 属于最好的一组；3 个隐藏层时没有测它，"
                 "看看上面 3 层的结果里按层的大小缩放的 He 表现如何。")
     try:
-        judge_best(prediction, three_layers, "valid_acc", label="3 个隐藏层时的验证精度")
+        judge_best(prediction, three_layers, "valid_acc", label="验证精度（3 个隐藏层）")
     except Incorrect as wrong:
         raise Incorrect(f"1 个隐藏层时 {prediction} 属于最好的一组，但 3 个隐藏层时不是：{wrong}"
                         "一个好的初始化要在更深的网络里也能用。") from None
