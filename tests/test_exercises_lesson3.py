@@ -450,7 +450,7 @@ def test_reference_net_and_epoch_match_the_library_trainer():
         net = ex.reference_net(params)
         loss = nn.CrossEntropyLoss(reduction="none")
         metrics = epoch(net, batches, loss, torch.optim.SGD(params, lr=0.5))
-        metrics += epoch(net, batches, loss, lambda n: d2l.sgd(params, 0.5, n))
+        metrics += epoch(net, batches, loss, lambda n, params=params: d2l.sgd(params, 0.5, n))
         results.append((metrics, [p.detach().clone() for p in params]))
     (m1, p1), (m2, p2) = results
     assert m1 == pytest.approx(m2, rel=1e-6)

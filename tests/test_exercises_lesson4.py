@@ -91,10 +91,10 @@ def test_make_mlp_that_ignores_hiddens_or_returns_nothing():
 
 def test_make_mlp_untouched_starter_is_not_attempted():
     def make_mlp(hiddens, activation=nn.ReLU):
-        layers, fan_in = [____], 784
-        for width in hiddens:
+        layers, fan_in = [____], 784  # noqa: F841 - the starter as shipped
+        for _width in hiddens:
             layers += [____, activation()]
-            fan_in = ____
+            fan_in = ____  # noqa: F841
         return nn.Sequential(*layers, ____)
 
     assert ex.q1b.evaluate(make_mlp).status == NOT_ATTEMPTED
@@ -134,7 +134,7 @@ def test_make_mlp_with_the_flatten_class_is_blamed_on_flatten():
 
 def only_linear(body):
     def init(m):
-        if type(m) == nn.Linear:
+        if type(m) == nn.Linear:  # noqa: E721 - the book's style
             body(m)
     return init
 
@@ -202,7 +202,7 @@ def test_init_he_condition_that_never_holds_and_plain_tensor_assignment():
     incorrect(ex.q3b.evaluate(compares_with_the_class), "权重没有变", "type(m) == nn.Linear")
 
     def assigns_a_tensor(m):
-        if type(m) == nn.Linear:
+        if type(m) == nn.Linear:  # noqa: E721 - the book's style
             m.weight = torch.randn(m.out_features, m.in_features) * he_std(m)
 
     incorrect(ex.q3b.evaluate(assigns_a_tensor), "nn.Parameter", "m.weight.data")

@@ -20,7 +20,6 @@ from d2l_helpers.exercises.core import (
     need_tensor,
     reject_known,
 )
-from d2l_helpers.metrics import Accumulator, accuracy
 from d2l_helpers.repeats import Comparison, compare
 from d2l_helpers.rng import seeded
 from d2l_helpers.training import sgd
@@ -29,25 +28,14 @@ exercises = ExerciseSet("第 3 课", __name__)
 progress = exercises.progress
 
 
-# --- the reference implementations (book section 4.2) ---------------------------------
+# --- the references: each solution cell is its exercise's reference (book section 4.2) ---
+# reference_relu, reference_init_params, reference_train_epoch, reference_choose and
+# reference_keep_better_half are the functions the solutions define (set below each exercise).
 
-def reference_relu(X):
-    """ReLU, elementwise: ``max(X, 0)`` (book 4.2.2)."""
-    return torch.max(X, torch.zeros_like(X))
-
-
-def reference_init_params(num_inputs=784, num_hiddens=256, num_outputs=10):
-    """Return ``[W1, b1, W2, b2]``: weights N(0, 1) * 0.01, zero biases (book 4.2.1)."""
-    W1 = nn.Parameter(torch.randn(num_inputs, num_hiddens) * 0.01)
-    b1 = nn.Parameter(torch.zeros(num_hiddens))
-    W2 = nn.Parameter(torch.randn(num_hiddens, num_outputs) * 0.01)
-    b2 = nn.Parameter(torch.zeros(num_outputs))
-    return [W1, b1, W2, b2]
-
-
-def reference_net(params, relu=reference_relu):
+def reference_net(params, relu=None):
     """Return the scratch model ``net(X)`` for ``params = [W1, b1, W2, b2]`` (book 4.2.3)."""
     W1, b1, W2, b2 = params
+    relu = relu or reference_relu
 
     def net(X):
         X = X.reshape((-1, W1.shape[0]))
@@ -55,27 +43,6 @@ def reference_net(params, relu=reference_relu):
         return H @ W2 + b2
 
     return net
-
-
-def reference_train_epoch(net, train_iter, loss, updater):
-    """One epoch of the book's ``train_epoch_ch3`` (3.6); return ``(train_loss, train_acc)``.
-
-    ``loss`` has ``reduction='none'``; ``updater`` is a ``torch.optim`` optimizer or a
-    function ``updater(batch_size)`` such as ``lambda n: d2l.sgd(params, lr, n)``.
-    """
-    metric = Accumulator(3)  # sum of losses, correct predictions, examples
-    for X, y in train_iter:
-        y_hat = net(X)
-        l = loss(y_hat, y)
-        if isinstance(updater, torch.optim.Optimizer):
-            updater.zero_grad()
-            l.mean().backward()
-            updater.step()
-        else:
-            l.sum().backward()
-            updater(X.shape[0])
-        metric.add(l.sum().item(), accuracy(y_hat, y), y.numel())
-    return metric[0] / metric[2], metric[1] / metric[2]
 
 
 # --- exercise 1: relu ------------------------------------------------------------------
@@ -117,6 +84,9 @@ def q1(relu):
     need_close(X.grad, torch.tensor([0.0, 1.0, 1.0, 0.0]), "relu 的梯度")
     return ("torch.max(X, torch.zeros_like(X))、torch.clamp(X, min=0) 和 X * (X > 0) "
             "都是逐元素的 ReLU。")
+
+
+reference_relu = q1.reference("relu")
 
 
 # --- exercise 2: the parameters --------------------------------------------------------
@@ -195,6 +165,9 @@ def q2(init_params):
                         "（torch.manual_seed），种子由调用它的人决定。")
     note = next((n for n in notes if n), "")
     return "形状 784×256、256、256×10、10；权重标准差 0.01；都是可训练的叶子参数。" + note
+
+
+reference_init_params = q2.reference("init_params")
 
 
 # --- exercise 3: the model -------------------------------------------------------------
@@ -421,6 +394,9 @@ def q4(train_epoch):
     return "优化器：zero_grad、l.mean().backward()、step；手写更新器：l.sum().backward()、updater(n)。"
 
 
+reference_train_epoch = q4.reference("train_epoch")
+
+
 # --- exercise 5 (book 1): num_hiddens --------------------------------------------------
 
 _WIDTH_PATTERNS = {"A": "宽的更好：最宽的（或与最好的差别不显著）明显好过最窄的",
@@ -494,11 +470,6 @@ def q7(prediction, runs_by_lr):
 
 # --- exercise 8 (book 4): joint optimisation, chosen on validation ---------------------
 
-def reference_choose(trials):
-    """The trial with the highest validation accuracy (never the test accuracy)."""
-    return max(trials, key=lambda t: t["valid_acc"])
-
-
 def _trial(name, train_acc, valid_acc, test_acc=None):
     trial = {"config": {"name": name}, "train_acc": train_acc, "valid_acc": valid_acc}
     return trial if test_acc is None else {**trial, "test_acc": test_acc}
@@ -538,6 +509,9 @@ def q8(choose):
     return "按验证精度挑选；测试集只留给最后选中的那一组，用一次。"
 
 
+reference_choose = q8.reference("choose")
+
+
 # --- exercise 9 (book 5): why several hyperparameters are harder ----------------------
 
 @exercises.code(functions=0)
@@ -559,12 +533,6 @@ def q9(grid_runs):
 
 
 # --- exercise 10 (book 6): a successive-halving step -----------------------------------
-
-def reference_keep_better_half(candidates):
-    """The better half by validation accuracy (odd counts round up), best first."""
-    ranked = sorted(candidates, key=lambda c: c["valid_acc"], reverse=True)
-    return ranked[:(len(candidates) + 1) // 2]
-
 
 def _halving_cases():
     eight = [{"config": {"name": n}, "valid_acc": v, "train_acc": t, "test_acc": s}
@@ -609,3 +577,6 @@ def q10(keep_better_half):
              "你留下的是验证精度较低的一半：排序方向反了（sorted(..., reverse=True)）。")])
         raise Incorrect(f"{len(candidates)} 个候选时你留下了 {names}，应当留下验证精度最高的 {right}。")
     return "按验证精度从高到低排序，留下前一半（向上取整）。"
+
+
+reference_keep_better_half = q10.reference("keep_better_half")

@@ -38,7 +38,7 @@ def make_mlp(hiddens, activation=nn.ReLU):
 
 def init_he(m):
     """Reference: He initialisation of an ``nn.Linear``'s weights; biases untouched."""
-    if type(m) == nn.Linear:
+    if type(m) == nn.Linear:  # noqa: E721 - the book's test, as the learner writes it
         nn.init.normal_(m.weight, std=math.sqrt(2 / m.in_features))
 
 
@@ -233,7 +233,7 @@ def q3b(init):
     if all(torch.equal(m.weight.detach(), w) for m, (w, _) in zip(linears, before)):
         raise Incorrect("权重没有变：你的条件没有对任何一层成立，或者函数没有原地修改 m.weight。"
                         "type(m) == nn.Linear 比较的是模块的类型（m == nn.Linear 永远不成立）。")
-    for m, (w, b) in zip(linears, before):
+    for m, (_, b) in zip(linears, before):
         weight = m.weight
         shape = (m.out_features, m.in_features)
         if tuple(weight.shape) != shape:
