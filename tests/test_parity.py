@@ -160,6 +160,27 @@ def test_regression_helpers_match():
             assert torch.equal(a, c) and torch.equal(b_, d)
 
 
+def test_evaluate_loss_matches_the_books_with_reduction_none():
+    """Book section 4.4's evaluate_loss, on its polynomial regression (loss with reduction='none')."""
+    torch.manual_seed(5)
+    features = torch.randn(30, 4)
+    labels = features @ torch.tensor([5.0, 1.2, -1.7, 0.9]) + 0.1 * torch.randn(30)
+    net = nn.Sequential(nn.Linear(4, 1, bias=False))
+    data = list(d2l.load_array((features, labels.reshape(-1, 1)), 8, is_train=False))
+    loss = nn.MSELoss(reduction="none")
+    ours, theirs = d2l.evaluate_loss(net, data, loss), book.evaluate_loss(net, data, loss)
+    assert ours == pytest.approx(theirs, rel=1e-6)
+    # 1-D labels, as the book's 4.4 passes them: both reshape them to the output's shape
+    flat = [(X, y.reshape(-1)) for X, y in data]
+    assert d2l.evaluate_loss(net, flat, loss) == pytest.approx(book.evaluate_loss(net, flat, loss),
+                                                               rel=1e-6)
+    # a mean-reducing loss: the book averages batch means (30 = 8+8+8+6, the short batch weighs
+    # as much as a full one); ours stays the per-example mean (a deliberate difference)
+    mean_loss = nn.MSELoss()
+    assert d2l.evaluate_loss(net, data, mean_loss) == pytest.approx(theirs, rel=1e-6)
+    assert book.evaluate_loss(net, data, mean_loss) != pytest.approx(theirs, rel=1e-3)
+
+
 def test_accuracy_of_a_regression_matches():
     """Book section 4.4 passes regression outputs through train_epoch_ch3's accuracy."""
     y_hat, y = torch.tensor([[1.0], [2.5], [3.0]]), torch.tensor([[1.0], [2.0], [3.0]])
