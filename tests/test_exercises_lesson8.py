@@ -88,9 +88,29 @@ def in_place_data(w):
     (lambda w: (w.numpy() ** 2).sum() / 2, ["NumPy 的数", ".numpy()"]),
     (lambda w: (w.detach() ** 2).sum() / 2, ["断开了计算图"]),
     (lambda w: (w ** 2).sum() / 3, ["应当是"]),
+    # found by the review: Python's built-in sum adds along dim 0 only
+    (lambda w: sum(w ** 2) / 2, ["Python 自带的 sum(...) 只沿第 0 维相加", "(1, 200) 的行"]),
+    # lambd multiplied inside the penalty, once lambd exists (after section 5 it is 100)
+    (lambda w: 3 * torch.sum(w ** 2) / 2, ["3 倍", "λ 不属于惩罚函数本身", "练习 2 的那一行"]),
+    (lambda w: 100 * torch.sum(w ** 2) / 2, ["100 倍", "λ 不属于惩罚函数本身"]),
 ])
 def test_l2_penalty_mistakes_get_their_diagnosis(penalty, words):
     incorrect(ex.q1.evaluate(penalty), *words)
+
+
+def test_l2_penalty_with_lambd_before_it_exists_is_told_where_lambd_belongs():
+    """In cell 9 no lambd exists yet: the NameError names where lambd goes, not 'run the cell'."""
+    def l2_penalty(w):
+        return lambd * torch.sum(w ** 2) / 2  # noqa: F821
+
+    outcome = ex.q1.evaluate(l2_penalty)
+    incorrect(outcome, "λ 不属于惩罚函数本身", "练习 2 的那一行", "lambd * l2_penalty(w)")
+    assert "定义它的格子是否已经运行过" not in outcome.message
+    # another undefined name keeps the generic diagnosis
+    def typo(w):
+        return torch.sum(W ** 2) / 2  # noqa: F821
+
+    incorrect(ex.q1.evaluate(typo), "定义它的格子是否已经运行过")
 
 
 def test_l2_penalty_mistakes_that_agree_on_the_easy_inputs_do_agree():
@@ -163,6 +183,17 @@ def test_loss_line_reference_and_equivalents_are_correct(loss_line):
     (lambda X, y, w, b, lambd: sq(X, y, w, b), ["没有惩罚项", "λ = 0 时"]),
     (lambda X, y, w, b, lambd: lambd * penalty(w) + 0 * b, ["只剩下惩罚项"]),
     (lambda X, y, w, b, lambd: sq(X, y, w, b) + lambd * penalty(w.detach()), ["w 的梯度却不对"]),
+    # found by the review: the penalty divided by the notebook's batch_size (5), a constant
+    (lambda X, y, w, b, lambd: sq(X, y, w, b) + lambd * penalty(w) / 5,
+     ["除以了常数 5", "batch_size", "λ 小了 5 倍"]),
+    (lambda X, y, w, b, lambd: sq(X, y, w, b) + lambd * penalty(w) * 3, ["3 倍", "换了一个 λ"]),
+    # summed over the batch after the book's line: the loop's gradient is the same, said so
+    (lambda X, y, w, b, lambd: (sq(X, y, w, b) + lambd * penalty(w)).sum(),
+     ["书中那一行的 l", "每个样本一个值", "梯度其实一样"]),
+    # .item() / float(...) take the penalty off the graph
+    (lambda X, y, w, b, lambd: sq(X, y, w, b) + lambd * penalty(w).item(),
+     ["w 的梯度却不对", ".item()", "float(...)"]),
+    (lambda X, y, w, b, lambd: sq(X, y, w, b) + lambd * float(penalty(w)), ["float(...)"]),
     (lambda X, y, w, b, lambd: (d2l.linreg(X, w, b) - y.reshape(-1)) ** 2 / 2 + lambd * penalty(w),
      ["形状是 (5, 5)"]),
 ])
@@ -233,6 +264,8 @@ def in_place_abs(w):
     # right for a column and a 1-D vector, wrong for a row (nn.Linear's weight) or a matrix
     (lambda w: torch.linalg.norm(w, ord=1), ["矩阵 1-范数", "torch.norm(w, p=1)"]),
     (lambda w: w.abs().sum(dim=0), ["sum(dim=...)"]),
+    (lambda w: sum(torch.abs(w)), ["Python 自带的 sum(...)"]),
+    (lambda w: 3 * w.abs().sum(), ["3 倍", "λ 不属于惩罚函数本身"]),
     # right everywhere but at w = 0, where the gradient is nan
     (lambda w: torch.sqrt(w ** 2).sum(), ["w = 0 处的梯度是 nan"]),
     (in_place_abs, ["改动了传进来的 w"]),
@@ -240,6 +273,14 @@ def in_place_abs(w):
 ])
 def test_l1_penalty_mistakes_get_their_diagnosis(penalty_fn, words):
     incorrect(ex.q3b.evaluate(penalty_fn), *words)
+
+
+def test_l1_penalty_shape_diagnosis_does_not_talk_about_the_l2_matmul():
+    """w.T @ w is an L2 slip; the L1 shape diagnosis must not suggest it."""
+    for mutant in (lambda w: torch.sum(torch.abs(w), dim=0), lambda w: sum(torch.abs(w))):
+        outcome = ex.q3b.evaluate(mutant)
+        incorrect(outcome, "sum(dim=...)")
+        assert "w.T @ w" not in outcome.message and "wᵀw" not in outcome.message
 
 
 def test_l1_penalty_mistakes_that_agree_on_easy_inputs_do_agree():

@@ -66,6 +66,14 @@ _SHAPE_WORDS = {"column": "形状为 (200, 1) 的列", "small": "形状为 (200,
                 "matrix": "形状为 (3, 4) 的矩阵", "positive": "形状为 (6, 1) 的列"}
 
 
+_SHAPE_HOW = {
+    "l2_penalty": "sum(dim=...) 只沿一个维度求和，Python 自带的 sum(...) 只沿第 0 维相加（w 是一行时"
+                  "它留下 200 个数）；w.T @ w 只在 w 是一列时才是 wᵀw（w 是一行时它是一个外积矩阵）。",
+    "l1_penalty": "sum(dim=...) 只沿一个维度求和，Python 自带的 sum(...) 只沿第 0 维相加（w 是一行时"
+                  "它留下 200 个数）。",
+}
+
+
 def _run_penalty(penalty, name, inputs):
     """``penalty`` on every input (copies, no gradient); return one float per case.
 
@@ -93,8 +101,7 @@ def _run_penalty(penalty, name, inputs):
                 raise Incorrect(f"{name}(w) 返回的张量和 w 一样形状 {tuple(w.shape)}：少了求和。"
                                 "惩罚是一个数，要把所有元素的值加起来（torch.sum）。")
             raise Incorrect(f"{name}(w) 应当是一个数（所有元素加起来）；w 是{_SHAPE_WORDS[case]}"
-                            f"时，你返回了形状 {tuple(out.shape)}。sum(dim=...) 只沿一个维度求和，"
-                            "w.T @ w 只在 w 是一列时才是 wᵀw（w 是一行时它是一个外积矩阵）。"
+                            f"时，你返回了形状 {tuple(out.shape)}。{_SHAPE_HOW[name]}"
                             "torch.sum(...) 不给 dim，就把所有元素加起来。")
         value = float(out.detach())
         if not math.isfinite(value):
@@ -108,6 +115,17 @@ def _need_value(got, expected, name, formula):
         if not math.isclose(value, expected[case], rel_tol=1e-4, abs_tol=1e-6):
             raise Incorrect(f"w 是{_SHAPE_WORDS[case]}时，{name}(w) 是 {value:.6g}，应当是 "
                             f"{expected[case]:.6g}（{formula}）。")
+
+
+def _need_no_factor(got, expected, name, formula):
+    """Every case off by the same factor: a constant multiplied in (lambd, most likely)."""
+    ratios = [got[case] / expected[case] for case in got if expected[case] != 0]
+    k = ratios[0]
+    if (not math.isclose(k, 1, rel_tol=1e-3)
+            and all(math.isclose(r, k, rel_tol=1e-4) for r in ratios)):
+        raise Incorrect(f"每种形状的 w 上，{name}(w) 都正好是{formula}的 {k:.4g} 倍（应当是 1 倍）："
+                        "你多乘（或多除）了一个常数。如果乘的是 λ（lambd）：λ 不属于惩罚函数本身，"
+                        "它乘在练习 2 的那一行（lambd * l2_penalty(w)）；这个函数只算惩罚。")
 
 
 def _fingerprints(inputs, mistakes):
@@ -170,12 +188,15 @@ def _penalty_gradient(penalty, name, w, expected_grad, what):
                         "用 torch.abs(w)：PyTorch 取它在 0 处的导数为 0。")
     if expected_grad is not None and not torch.allclose(grad, expected_grad, atol=1e-5, rtol=1e-4):
         raise Incorrect(f"{name}(w) 的数值对了，梯度却不对（应当是 {what}）：惩罚项里有一部分没有参与"
-                        "反向传播（比如用了 w.detach() 或 w.data）。")
+                        "反向传播（比如用了 w.detach()、w.data、.item() 或 float(...)）。")
 
 
 # --- q1: l2_penalty --------------------------------------------------------------------------
 
 _PENALTY_ERRORS = (
+    (r"name '(lambd|lam|lamb|lmbda|lambda_|wd)' is not defined",
+     "惩罚函数里用到了 λ（lambd 等），可这时它还没有定义。λ 不属于惩罚函数本身：l2_penalty(w) 只算 "
+     "Σw²/2（l1_penalty(w) 只算 Σ|w|），λ 乘在练习 2 的那一行：loss(net(X), y) + lambd * l2_penalty(w)。"),
     (r"leaf Variable that requires grad is being used in an in-place operation",
      "惩罚项里有原地运算（w.pow_(2)、w.abs_()、w **= 2 等）：它会改掉模型的权重，PyTorch 对需要梯度的"
      "参数禁止这么做。用不带下划线的 w.pow(2)、torch.abs(w)。"),
@@ -195,6 +216,7 @@ def q1(penalty):
     got = _run_penalty(penalty, "l2_penalty", inputs)
     reject_mistakes(got, inputs, _fingerprints(inputs, _L2_MISTAKES), atol=1e-6, rtol=1e-4)
     expected = {case: float(l2_penalty(w)) for case, w in inputs.items()}
+    _need_no_factor(got, expected, "l2_penalty", " Σw²/2 ")
     _need_value(got, expected, "l2_penalty", "所有元素平方和的一半")
     w = inputs["column"]
     _penalty_gradient(penalty, "l2_penalty", w, w, "λ = 1 时的 w 本身：Σw²/2 对 wᵢ 的导数是 wᵢ")
@@ -265,6 +287,11 @@ _LOSS_MISTAKES = (
 )
 
 _SCALAR_MISTAKES = (
+    (lambda X, y, w, b, lam: (_sq(X, y, w, b) + lam * _p(w)).sum(),
+     "你返回的是书中那一行的 l 再求和（(loss(net(X), y) + lambd * l2_penalty(w)).sum()），一个数。"
+     "在这个循环里梯度其实一样：对一个数再 l.sum() 还是它自己，d2l.sgd 照样除以批量大小，训练结果不变。"
+     "但本题要的是书中那一行的 l，每个样本一个值（形状（批量, 1））：去掉最后的 .sum()，"
+     "求和留给循环里的 l.sum().backward()。"),
     (lambda X, y, w, b, lam: lam * _p(w),
      "只剩下惩罚项，数据的损失 loss(net(X), y) 没了：模型只会把 w 拉向 0，不去拟合数据。"),
     (lambda X, y, w, b, lam: _sq(X, y, w, b).mean() + lam * _p(w),
@@ -291,6 +318,32 @@ _LOSS_ERRORS = (
 )
 
 
+def _need_no_penalty_factor(flat, inputs):
+    """The data term right and the penalty off by the same factor everywhere: a constant
+    (batch_size, 5 in the lesson, most likely) in the penalty term."""
+    ratios = []
+    for case, (X, y, w, b, lambd) in inputs.items():
+        extra = flat[case] - _sq(X, y, w, b).reshape(-1)
+        if not torch.allclose(extra, extra[0].expand_as(extra), atol=1e-4, rtol=1e-4):
+            return
+        if lambd == 0:
+            if abs(float(extra[0])) > 1e-4:
+                return
+            continue
+        ratios.append(float(extra[0]) / (lambd * float(_p(w))))
+    k = ratios[0]
+    if math.isclose(k, 1, rel_tol=1e-3) or not all(math.isclose(r, k, rel_tol=1e-3) for r in ratios):
+        return
+    if math.isclose(k, 1 / 5, rel_tol=1e-3):
+        raise Incorrect("惩罚项被除以了常数 5，即本课的 batch_size：循环先把 l 求和、d2l.sgd 再除以批量"
+                        "大小，于是惩罚在一个批量里只算了一次的 1/5，实际的 λ 小了 5 倍（检查里批量大小"
+                        "也不总是 5）。书中的写法让每个样本的损失各带一份完整的惩罚：求和再除以批量大小后，"
+                        "正好剩下 λ·l2_penalty(w)。写 loss(net(X), y) + lambd * l2_penalty(w)。")
+    raise Incorrect(f"数据那一项对了，惩罚项却在每种情况下都是 λ·l2_penalty(w) 的 {k:.4g} 倍："
+                    "你多乘（或多除）了一个常数，等于换了一个 λ。"
+                    "写 loss(net(X), y) + lambd * l2_penalty(w)。")
+
+
 @exercises.code(diagnose=_LOSS_ERRORS, context=lambda: {"l2_penalty": l2_penalty})
 def q2(loss_line):
     inputs = _loss_inputs()
@@ -311,6 +364,7 @@ def q2(loss_line):
                         "d2l.sgd 除以批量大小。")
     flat = {case: value.reshape(-1) for case, value in got.items()}
     reject_mistakes(flat, inputs, [(lambda a, f=f: f(*a).reshape(-1), d) for f, d in _LOSS_MISTAKES])
+    _need_no_penalty_factor(flat, inputs)
     for case, (X, y, w, b, lambd) in inputs.items():
         expected = penalized_loss(X, y, w, b, lambd).reshape(-1)
         if not torch.allclose(flat[case], expected, atol=1e-5, rtol=1e-4):
@@ -331,7 +385,8 @@ def q2(loss_line):
         raise Incorrect("损失的数值对了，b 的梯度却不对：数据那一项里有一部分没有参与反向传播。")
     if not torch.allclose(w.grad, w_ref.grad, atol=1e-4, rtol=1e-4):
         raise Incorrect("损失的数值对了，w 的梯度却不对：惩罚项没有参与反向传播（比如对 w.detach() 或 "
-                        "w.data 求了惩罚），它就拉不动权重。")
+                        "w.data 求了惩罚，或者用 .item()、float(...) 把惩罚变成了 Python 的数），"
+                        "它就拉不动权重。")
     return ("每个样本的损失各加一份 λ·l2_penalty(w)（广播），只罚 w 不罚 b；l.sum() 之后 d2l.sgd 除以"
             "批量大小，梯度正好是平均损失的梯度加 λw。")
 
@@ -422,6 +477,7 @@ def q3b(penalty):
     got = _run_penalty(penalty, "l1_penalty", inputs)
     reject_mistakes(got, inputs, _fingerprints(inputs, _L1_MISTAKES), atol=1e-6, rtol=1e-4)
     expected = {case: float(l1_penalty(w)) for case, w in inputs.items()}
+    _need_no_factor(got, expected, "l1_penalty", " Σ|w| ")
     _need_value(got, expected, "l1_penalty", "所有元素绝对值之和")
     _l1_gradient(penalty, inputs["vector"])  # has a zero: the gradient there must be finite
     return ("L1 惩罚 Σ|w| 的梯度是 sign(w)：不论权重多大，每一步都往 0 拉同样的 λ·学习率，"
