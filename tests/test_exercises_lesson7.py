@@ -254,6 +254,26 @@ def test_unscaled_check_needs_two_runs_of_training_loss():
                                        BOOK).message
 
 
+def test_unscaled_check_names_the_argument_order_when_the_runs_are_swapped():
+    outcome = predicted(ex.q4, "B", BOOK, loss_runs([math.nan] * 6))  # ex.q4.check(book, raw)
+    assert outcome.status == INCORRECT, outcome.message
+    assert "放反" in outcome.message and "ex.q4.check(raw_runs, book_runs)" in outcome.message
+    assert "检查程序" not in outcome.message and "KeyError" not in outcome.message
+
+
+def test_unscaled_check_reads_a_diverged_comparison_as_divergence(monkeypatch):
+    class Diverged:
+        outcome = "diverged"
+
+        def __str__(self):
+            return "不除以 i! 的训练损失有 nan"
+    monkeypatch.setattr(ex, "compare", lambda *args, **kwargs: Diverged())
+    raw = loss_runs([0.5, 0.6, 0.55, 0.52, 0.58, 0.61])
+    assert predicted(ex.q4, "B", raw, BOOK).status == CORRECT
+    message = predicted(ex.q4, "C", raw, BOOK).message
+    assert "也就是 B" in message, message
+
+
 def floor_runs(mean, n=6):
     noise = random.Random(7)
     return loss_runs([mean * (1 + 0.1 * noise.gauss(0, 1)) for _ in range(n)], "valid_loss")
@@ -275,6 +295,9 @@ def test_floor_check_names_measurements_that_are_not_the_true_functions():
     assert "noise_runs" in predicted(ex.q5, "C", loss_runs([0.01] * 6)).message
     fitted = exact_like(0.0095, math.log10(0.0105))  # a fitted model's runs, not the truth's
     assert "拟合出来的模型" in predicted(ex.q5, "C", fitted).message
+    # the same runs with the training loss renamed still carry log_train and log_valid
+    message = predicted(ex.q5, "C", fitted.renamed(train_loss="t")).message
+    assert "拟合出来的模型" in message and "log_train" in message, message
 
 
 def test_predictions_without_or_outside_the_choices_are_not_attempted(capsys):
@@ -373,12 +396,17 @@ def _standardised(k, i, X, y):  # rescaled the features (book 4.10 does it once,
 
 @pytest.mark.parametrize("get, words", [
     (_book, ["n % k", "丢掉"]),
-    (_last_fold_takes_the_rest, ["最多差 1", "最后一折"]),
+    (_last_fold_takes_the_rest, ["最多差 1", "塞进了最后一折"]),
     (_from(_split, lambda f, i: torch.cat(f)), ["不相交"]),
     (_from(_split, lambda f, i: torch.cat([g for j, g in enumerate(f) if j not in (i, i - 1)])),
      ["训练集少了"]),
     (_from(_split, returned=lambda out, f, i, X, y: (out[2], out[3], out[0], out[1])),
      ["训练集在前"]),
+    (_from(_split, returned=lambda out, f, i, X, y: (out[0], out[2], out[1], out[3])),
+     ["返回顺序应当是 (X_train, y_train, X_valid, y_valid)"]),
+    (_from(lambda k, n: torch.arange(n).chunk(k)), ["ceil(n / k)", "chunk", "tensor_split"]),
+    (_from(lambda k, n: torch.arange(n).split(math.ceil(n / k))),
+     ["ceil(n / k)", "最后一折只剩下", "tensor_split"]),
     (_from(_split, returned=lambda out, f, i, X, y: (out[0], y[f[i]], out[2], out[1])),
      ["标签"]),
     (_from(_split, returned=lambda out, f, i, X, y: out[:2]), ["4 个张量"]),
@@ -388,13 +416,21 @@ def _standardised(k, i, X, y):  # rescaled the features (book 4.10 does it once,
     (_shuffled, ["重叠"]),
     (_standardised, ["数值变了"]),
 ], ids=["book-drops-the-remainder", "last-fold-takes-the-rest", "validation-in-training",
-        "a-fold-left-out", "train-and-valid-swapped", "labels-of-other-rows", "two-values",
+        "a-fold-left-out", "train-and-valid-swapped", "X-X-y-y-order", "chunk", "ceil-split",
+        "labels-of-other-rows", "two-values",
         "k-plus-one-folds", "n-over-k-folds", "one-based-i", "shuffled-each-call", "values-changed"])
 def test_k_fold_mistakes_get_their_diagnosis(get, words):
     torch.manual_seed(0)
     message = incorrect(ex.q6, get)
     assert all(w in message for w in words), message
     assert "Traceback" not in message
+
+
+def test_k_fold_size_diagnosis_tells_the_last_fold_largest_from_smallest():
+    chunked = incorrect(ex.q6, _from(lambda k, n: torch.arange(n).chunk(k)))
+    assert "[21, 21, 21, 21, 19]" in chunked and "塞进了最后一折" not in chunked, chunked
+    rest = incorrect(ex.q6, _last_fold_takes_the_rest)
+    assert "[20, 20, 20, 20, 23]" in rest and "ceil" not in rest, rest
 
 
 def test_the_books_split_is_right_where_n_is_divisible_by_k():

@@ -293,6 +293,12 @@ def q4(prediction, raw_runs, book_runs):
                             f"d2l.Runs，你给出的是 {type(runs).__name__}。")
         if "train_loss" not in runs.metrics():
             raise Incorrect(f"{what} 里没有记录 'train_loss'。")
+    book_diverged = book_runs.diverged("train_loss")
+    if book_diverged:
+        raise Incorrect(f"第二个参数 book_runs（书的运行，除以 i!）里有 {len(book_diverged)} 个种子"
+                        "的训练损失是 inf 或 nan：两个参数是不是放反了？顺序是 "
+                        "ex.q4.check(raw_runs, book_runs)：先是不除以 i! 的 raw_runs，再是书的运行"
+                        "（twenty.until(400)）。")
     diverged = raw_runs.diverged("train_loss")
     if diverged:
         measured = "B"
@@ -301,12 +307,12 @@ def q4(prediction, raw_runs, book_runs):
     else:
         verdict = compare(raw_runs, book_runs, "train_loss", names=("不除以 i!", "除以 i!"),
                           label="训练损失")
-        measured = {"higher": "C", "noise": "A", "lower": "D"}[verdict.outcome]
+        measured = {"higher": "C", "noise": "A", "lower": "D", "diverged": "B"}[verdict.outcome]
         found = f"实验测得：{verdict}，也就是 {measured}。"
     if prediction != measured:
         raise Incorrect(f"你预测的是 {prediction}（{RAW_CHOICES[prediction]}）。{found}"
                         "想一想：x = 3 时 x**19 有多大？一步梯度下降要乘上它的平方。")
-    return found + "x**19 可以到 1e9，梯度和它的平方成正比，学习率 0.01 的一步就飞出去了。"
+    return found + "x = 3 时 x**19 约是 1e9，梯度和它的平方成正比，学习率 0.01 的一步就飞出去了。"
 
 
 # --- q5: can the generalisation error reach zero? --------------------------------------------
@@ -324,8 +330,9 @@ def q5(prediction, noise_runs):
     if not isinstance(noise_runs, Runs) or "valid_loss" not in noise_runs.metrics():
         raise Incorrect("ex.q5.check(noise_runs) 需要上面实验格子里的 noise_runs：真实函数在验证集"
                         "上的 MSE（d2l.Runs，记录 'valid_loss'）。")
-    if "train_loss" in noise_runs.metrics():
-        raise Incorrect("这些运行记录了训练损失，是拟合出来的模型（比如 size_runs 里的）：本题要的是"
+    if set(noise_runs.metrics()) & {"train_loss", "log_train", "log_valid"}:
+        extra = "、".join(sorted(set(noise_runs.metrics()) & {"train_loss", "log_train", "log_valid"}))
+        raise Incorrect(f"这些运行还记录了 {extra}，是拟合出来的模型（比如 size_runs 里的）：本题要的是"
                         "真实的函数本身（不用训练）在验证集上的 MSE，也就是上面实验格子里的 "
                         "noise_runs。")
     floor = noise_runs.final("valid_loss").mean
@@ -374,6 +381,10 @@ def _check_fold(k, i, n, out):
                         f"你返回的是 {got}。")
     X_train, y_train, X_valid, y_valid = (need_tensor(t, f"get_k_fold_data 返回的第 {j + 1} 个值")
                                           for j, t in enumerate(out))
+    if y_train.dim() == 2 and X_valid.dim() == 1:
+        raise Incorrect("你返回的第 2 个值是二维的（像特征），第 3 个值是一维的（像标签）：看起来是 "
+                        "(X_train, X_valid, y_train, y_valid)。返回顺序应当是 (X_train, y_train, "
+                        "X_valid, y_valid)，和书第 4.10 节一样。")
     for X_part, y_part, what in ((X_train, y_train, "训练"), (X_valid, y_valid, "验证")):
         if X_part.dim() != 2 or X_part.shape[1] != 2:
             raise Incorrect(f"{what}特征的形状是 {tuple(X_part.shape)}：应当是 X 的一些整行，"
@@ -442,9 +453,17 @@ def _check_split(get, k, n):
             raise Incorrect(f"get_k_fold_data({k}, {i}, X, y) 的训练集少了{which}（比如第 "
                             f"{missing[0]} 行）：除了第 {i} 折，其余 k - 1 = {k - 1} 折都要拼进训练集。")
     if max(size) - min(size) > 1:
-        raise Incorrect(f"n = {n}、k = {k} 时，各折的大小是 {[len(v) for _, v in folds]}：应当尽量"
-                        f"平均，最多差 1（这里是 {n // k} 或 {n // k + 1} 行）。你可能把余下的行都塞进"
-                        "了最后一折；torch.arange(n).tensor_split(k) 会把它们分给前 n % k 折。")
+        sizes = [len(v) for _, v in folds]
+        if sizes[-1] == max(sizes):
+            how = "你可能把余下的行都塞进了最后一折"
+        elif sizes[-1] == min(sizes):
+            how = (f"你的前几折每折取了 ceil(n / k) = {math.ceil(n / k)} 行（torch.chunk(k) 和 "
+                   "split(math.ceil(n / k)) 就是这样分的），最后一折只剩下余下的行")
+        else:
+            how = "你的各折大小不均"
+        raise Incorrect(f"n = {n}、k = {k} 时，各折的大小是 {sizes}：应当尽量平均，最多差 1"
+                        f"（这里是 {n // k} 或 {n // k + 1} 行）。{how}；torch.arange(n)."
+                        "tensor_split(k) 把余下的 n % k 行分给前 n % k 折，每折各多一行。")
     again = _check_fold(k, 0, n, get(k, 0, X.clone(), y.clone()))
     if again != folds[0]:
         raise Incorrect("同样的参数调用两次，得到的折不一样：如果你打乱了行，每次调用都要打乱得一样"
