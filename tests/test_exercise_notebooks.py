@@ -13,7 +13,14 @@ sys.path.insert(0, str(ROOT / "tools"))
 from exercise_cells import exercise_for, prediction_experiment_cells  # noqa: E402
 from fill_solutions import fill  # noqa: E402
 
-LESSONS = {f"lesson{n}": next((ROOT / "notebooks").glob(f"0{n}_*.ipynb")) for n in (1, 2, 3, 4)}
+# The lessons with exercises (the labs 5-6 have none); each must exist, see the test below.
+EXERCISE_LESSONS = (1, 2, 3, 4, 7, 8, 9)
+LESSONS = {f"lesson{n}": path for n in EXERCISE_LESSONS
+           for path in sorted((ROOT / "notebooks").glob(f"0{n}_*.ipynb"))[:1]}
+
+
+def test_every_lesson_with_exercises_has_its_notebook():
+    assert sorted(LESSONS) == [f"lesson{n}" for n in EXERCISE_LESSONS]
 
 
 def cells(path):

@@ -84,6 +84,16 @@ def test_blank_is_detected_in_values_functions_and_nested_code():
     assert uses_blank([1, ____])
     assert not uses_blank(done) and not uses_blank(0) and not uses_blank(torch.zeros(2))
 
+    class Untouched(torch.nn.Module):  # a class the learner completes (lesson 9's Net)
+        def forward(self, X):
+            return X * ____
+
+    class Done(torch.nn.Module):
+        def forward(self, X):
+            return X * 2
+
+    assert uses_blank(Untouched) and not uses_blank(Done) and not uses_blank(torch.nn.Linear)
+
 
 def test_blank_survives_arithmetic_so_starters_run():
     assert (2 * ____) is ____ and (torch.ones(2) * ____) is ____ and (____ @ torch.ones(2)) is ____

@@ -84,11 +84,13 @@ def _code_uses_blank(code):
 
 
 def uses_blank(answer):
-    """True if ``answer`` is ``____`` or a function whose code still refers to ``____``."""
+    """True if ``answer`` is ``____``, or a function or class whose code still refers to ``____``."""
     if answer is ____:
         return True
     if isinstance(answer, (list, tuple)):
         return any(uses_blank(a) for a in answer)
+    if isinstance(answer, type):  # a class the learner completes (lesson 9's Net): its methods
+        return any(uses_blank(v) for v in vars(answer).values() if callable(v))
     code = getattr(getattr(answer, "__func__", answer), "__code__", None)
     return code is not None and _code_uses_blank(code)
 
