@@ -9,34 +9,12 @@ import random
 
 import pytest
 import torch
+from exercise_asserts import correct, incorrect, predicted
 from torch import nn
 
 import d2l_helpers as d2l
 from d2l_helpers.exercises import CORRECT, INCORRECT
 from d2l_helpers.exercises import lesson3 as ex
-
-
-def incorrect(exercise, *answers):
-    """The diagnosis ``exercise`` gives for ``answers``; fails unless it says 'incorrect'."""
-    outcome = exercise.evaluate(*answers)
-    assert outcome.status == INCORRECT, outcome.message
-    return outcome.message
-
-
-def correct(exercise, *answers):
-    outcome = exercise.evaluate(*answers)
-    assert outcome.status == CORRECT, outcome.message
-    return outcome.message
-
-
-def predicted(exercise, prediction, *measured):
-    """Evaluate a predict-first exercise as if ``prediction`` had been stored."""
-    exercise.prediction = prediction
-    try:
-        return exercise.evaluate(*measured)
-    finally:
-        exercise.prediction = None
-
 
 # --- exercise 1: relu ----------------------------------------------------------------
 

@@ -5,9 +5,10 @@ import random
 
 import pytest
 import torch
+from exercise_asserts import rejected as incorrect
 from torch import nn
 
-from d2l_helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____
+from d2l_helpers.exercises import CORRECT, NOT_ATTEMPTED, ____
 from d2l_helpers.exercises import lesson4 as ex
 from d2l_helpers.repeats import Runs
 
@@ -15,12 +16,6 @@ from d2l_helpers.repeats import Runs
 def runs(*values):
     """Runs whose final validation accuracy ('valid_acc') is ``values`` (one per seed)."""
     return Runs(range(len(values)), [[{"epoch": 1, "valid_acc": v}] for v in values])
-
-
-def incorrect(outcome, *words):
-    assert outcome.status == INCORRECT, outcome.message
-    for word in words:
-        assert word in outcome.message, (word, outcome.message)
 
 
 @pytest.fixture(autouse=True)

@@ -12,32 +12,11 @@ import random
 import numpy as np
 import pytest
 import torch
+from exercise_asserts import correct, incorrect, predicted
 
 import d2l_helpers as d2l
 from d2l_helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED
 from d2l_helpers.exercises import lesson7 as ex
-
-
-def incorrect(exercise, *answers):
-    """The diagnosis ``exercise`` gives for ``answers``; fails unless it says 'incorrect'."""
-    outcome = exercise.evaluate(*answers)
-    assert outcome.status == INCORRECT, outcome.message
-    return outcome.message
-
-
-def correct(exercise, *answers):
-    outcome = exercise.evaluate(*answers)
-    assert outcome.status == CORRECT, outcome.message
-    return outcome.message
-
-
-def predicted(exercise, prediction, *measured):
-    """Evaluate a predict-first exercise as if ``prediction`` had been stored."""
-    exercise.prediction = prediction
-    try:
-        return exercise.evaluate(*measured)
-    finally:
-        exercise.prediction = None
 
 
 def gamma_table(k, dtype, f=lambda i: math.gamma(i + 1)):

@@ -4,18 +4,13 @@ import random
 
 import pytest
 import torch
+from exercise_asserts import rejected as incorrect
 from torch.nn import functional as F
 
 import d2l_helpers as d2l
-from d2l_helpers.exercises import CORRECT, INCORRECT, NOT_ATTEMPTED, ____
+from d2l_helpers.exercises import CORRECT, NOT_ATTEMPTED, ____
 from d2l_helpers.exercises import lesson8 as ex
 from d2l_helpers.repeats import Runs
-
-
-def incorrect(outcome, *words):
-    assert outcome.status == INCORRECT, outcome.message
-    for word in words:
-        assert word in outcome.message, (word, outcome.message)
 
 
 @pytest.fixture(autouse=True)
