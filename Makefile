@@ -22,7 +22,7 @@ PORTABILITY_VARIANTS ?= OMP_NUM_THREADS=1 \
 	OMP_NUM_THREADS=1,ATEN_CPU_CAPABILITY=default,MKL_CBWR=COMPATIBLE \
 	OMP_NUM_THREADS=1,ATEN_CPU_CAPABILITY=avx2,MKL_CBWR=COMPATIBLE
 
-.PHONY: lab test test-fast lint lock bench notebooks portability clean
+.PHONY: lab test test-browser test-rest test-fast lint lock bench notebooks portability clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,8 +54,22 @@ lab: $(LAB_STAMP)
 		--ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/README.md \
 		$(if $(filter 0,$(shell id -u)),--allow-root)
 
+# `make test` runs two pytest processes side by side, each with half the cores for PyTorch: the
+# browser test (every lesson from JupyterLab's UI) and everything else (unit tests, nbval). Each
+# prints its report when it ends. One thread each on 2 cores is also the portability run's
+# OMP_NUM_THREADS=1 numerics, which every lesson passes.
+TEST_THREADS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n > 1 ? n / 2 : 1 )))
+TEST_PARALLEL_ENV := $(TEST_ENV) OMP_NUM_THREADS=$(TEST_THREADS)
+
 test: $(DEV_STAMP) lint
-	$(TEST_ENV) $(BIN)/python -m pytest
+	@echo "make test: the browser test and the other tests run side by side ($(TEST_THREADS) thread(s) each); each report follows when it ends"
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-browser test-rest
+
+test-browser: $(DEV_STAMP)
+	$(TEST_PARALLEL_ENV) $(BIN)/python -m pytest -m browser tests/test_browser.py
+
+test-rest: $(DEV_STAMP)
+	$(TEST_PARALLEL_ENV) $(BIN)/python -m pytest -m "not browser"
 
 # The linter and the package's import contracts (pyproject.toml: [tool.ruff], [tool.importlinter]).
 lint: $(DEV_STAMP)
