@@ -44,6 +44,14 @@ from d2l_helpers.data import (
     split_validation,
 )
 from d2l_helpers.devices import try_gpu
+from d2l_helpers.downloads import (
+    DATA_HUB,
+    DATA_URL,
+    DownloadError,
+    download,
+    download_all,
+    download_extract,
+)
 from d2l_helpers.metrics import Accumulator, Timer, accuracy
 from d2l_helpers.plotting import (
     Animator,
@@ -78,6 +86,7 @@ _set_default_animator(Animator)
 __version__ = "0.1.0"
 
 __all__ = [
+    "DATA_HUB", "DATA_URL", "DownloadError", "download", "download_all", "download_extract",
     "Accumulator", "Animator", "Comparison", "Estimate", "Runs", "Timer", "TrainResult",
     "TrainingDivergedWarning", "accuracy", "compare", "data_source", "evaluate_accuracy",
     "evaluate_loss", "get_dataloader_workers", "get_fashion_mnist_labels", "linreg",

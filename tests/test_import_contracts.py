@@ -57,3 +57,12 @@ def test_the_default_live_plot_is_wired_at_the_package_top():
     animator = training._default_animator(5)
     assert isinstance(animator, plotting.Animator)
     assert animator.legend == ["train loss", "train acc", "test acc"]
+
+
+def test_every_module_but_plotting_is_kept_from_matplotlib():
+    import tomllib
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    forbidden = next(c for c in contracts["contracts"] if c["type"] == "forbidden")
+    modules = {f"d2l_helpers.{p.stem}" for p in (ROOT / "d2l_helpers").glob("*.py")}
+    modules -= {"d2l_helpers.__init__", "d2l_helpers.plotting"}
+    assert modules | {"d2l_helpers.exercises"} == set(forbidden["source_modules"])
