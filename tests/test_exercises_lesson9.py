@@ -2,6 +2,7 @@
 against constructed measurements (tests/test_exercises.py runs the starters and solutions)."""
 import random
 
+import numpy as np
 import pytest
 import torch
 from exercise_asserts import rejected as incorrect
@@ -498,3 +499,194 @@ def test_net_untouched_starter_is_not_attempted(names_in_this_module):
     ex.q2.check(net_class(forward))  # check() goes through the same path
     assert ex.q2.last.status == NOT_ATTEMPTED
     assert ex.q2.evaluate(net_class(book_forward)).status == CORRECT
+
+
+# --- mistakes found by a learner's attack (lesson 9 review) -----------------------------------
+
+_CACHE = {}
+
+
+def cached_mask(X, dropout):
+    if dropout in (0, 1):
+        return book(X, dropout)
+    if X.shape not in _CACHE:
+        _CACHE[X.shape] = (torch.rand(X.shape) > dropout).float()
+    return _CACHE[X.shape] * X / (1.0 - dropout)
+
+
+@pytest.mark.parametrize("dropout_layer, words", [
+    # operator precedence: divides by 1, then subtracts p: the dropped elements are -p, not 0
+    (with_edges(lambda X, p: (torch.rand(X.shape) > p).float() * X / 1.0 - p), ["运算顺序", "加括号"]),
+    (with_edges(lambda X, p: X * (torch.rand(X.shape) > p).float() / 1 - p), ["运算顺序"]),
+    # a float64 mask (NumPy, .double()) turns the float32 activations into float64
+    (with_edges(lambda X, p: torch.from_numpy((np.random.rand(*X.shape) > p).astype(float)) * X / (1 - p)),
+     ["float64", "same dtype", ".float()"]),
+    (with_edges(lambda X, p: (torch.rand(X.shape) > p).double() * X / (1 - p)), ["float64"]),
+    # the result and the mask returned together; a number where a tensor is wanted
+    (with_edges(lambda X, p: (book(X, p), torch.rand(X.shape) > p)), ["2 个值", "只返回"]),
+    (lambda X, p: 0 if p == 1 else book(X, p), ["返回了一个数", "torch.zeros_like(X)"]),
+    # a mask kept from an earlier call (p mistaken before this was checked first); a mask from X
+    (cached_mask, ["两次调用", "重新做掩码"]),
+    (with_edges(lambda X, p: (X > p).float() * X / (1 - p)), ["两次调用", "X 本身的值"]),
+    # dropout switched off: nothing dropped, and not mistaken for a mask kept between calls
+    (lambda X, p: F.dropout(X, p, training=False), ["一个元素也没有丢弃"]),
+], ids=["precedence", "precedence-int", "numpy-float64", "double", "returns-pair", "number-at-1",
+        "cached-mask", "mask-from-X", "training-false"])
+def test_dropout_layer_attack_mistakes_get_their_diagnosis(dropout_layer, words):
+    incorrect(ex.q1.evaluate(dropout_layer), *words)
+
+
+@pytest.mark.parametrize("dropout_layer", [
+    with_edges(lambda X, p: torch.from_numpy((np.random.rand(*X.shape) > p).astype(np.float32))
+               * X / (1 - p)),
+    with_edges(lambda X, p: (torch.rand(X.shape) > p).half() * X / (1 - p)),  # float16 * float32: float32
+    with_edges(lambda X, p: X.masked_fill(torch.rand(X.shape) < p, 0) / (1 - p)),
+], ids=["numpy-float32", "half-mask", "masked_fill"])
+def test_dropout_layer_attack_equivalents_are_correct(dropout_layer):
+    outcome = ex.q1.evaluate(dropout_layer)
+    assert outcome.status == CORRECT, outcome.message
+
+
+def _attack_forward(kind):
+    """The book's forward with one of the mistakes a learner made in the attack."""
+    def forward(self, X):
+        H1 = self.relu(self.lin1(X.reshape((-1, self.num_inputs)))) if kind != "no-reshape" else \
+            self.relu(self.lin1(X))
+        on = self.training
+        if kind == "unused-first":
+            if on:
+                dropout_layer(H1, dropout1)  # noqa: F821 - set by the fixture
+            H1_next = H1
+        else:
+            H1_next = dropout_layer(H1, dropout1) if on else H1  # noqa: F821
+        if kind == "branch-only":
+            if on:
+                H2 = dropout_layer(self.relu(self.lin2(H1_next)), dropout2)  # noqa: F821
+        else:
+            H2 = self.relu(self.lin2(H1_next))
+            if on:
+                H2 = dropout_layer(H2, dropout2)  # noqa: F821
+        if kind == "return-in-branch":
+            if on:
+                return self.lin3(H2)
+            return None
+        out = self.lin3(H1_next if kind == "lin3-on-H1" else H2)
+        return {"relu-logits": torch.relu, "softmax": lambda O: torch.softmax(O, dim=1)}.get(
+            kind, lambda O: O)(out)
+    return forward
+
+
+def train_method(self, X):
+    H1 = self.relu(self.lin1(X.reshape((-1, self.num_inputs))))
+    if self.train:  # the method, always true
+        H1 = dropout_layer(H1, dropout1)  # noqa: F821 - set by the fixture
+    H2 = self.relu(self.lin2(H1))
+    if self.train:
+        H2 = dropout_layer(H2, dropout2)  # noqa: F821
+    return self.lin3(H2)
+
+
+def train_call(self, X):
+    H1 = self.relu(self.lin1(X.reshape((-1, self.num_inputs))))
+    if self.train():  # switches the net back to training mode, returns it: true
+        H1 = dropout_layer(H1, dropout1)  # noqa: F821
+    H2 = self.relu(self.lin2(H1))
+    if self.train():
+        H2 = dropout_layer(H2, dropout2)  # noqa: F821
+    return self.lin3(H2)
+
+
+def global_net(self, X):
+    H1 = self.relu(self.lin1(X.reshape((-1, self.num_inputs))))
+    if net.training:  # noqa: F821 - the notebook's net, not this one
+        H1 = dropout_layer(H1, dropout1)  # noqa: F821
+    H2 = self.relu(self.lin2(H1))
+    if net.training:  # noqa: F821
+        H2 = dropout_layer(H2, dropout2)  # noqa: F821
+    return self.lin3(H2)
+
+
+@pytest.mark.parametrize("forward, words", [
+    (train_method, ["self.train", "方法", "self.training"]),
+    (train_call, ["self.train", "方法", "切回训练模式"]),
+    (global_net, ["self.training", "外面的变量 net"]),  # no net defined yet: NameError
+], ids=["train-method", "train-call", "global-net"])
+def test_net_condition_mistakes_get_their_diagnosis(names_in_this_module, forward, words):
+    incorrect(ex.q2.evaluate(net_class(forward)), *words)
+
+
+@pytest.mark.parametrize("kind, words", [
+    ("relu-logits", ["ReLU", "logits"]),
+    ("softmax", ["softmax", "CrossEntropyLoss"]),
+    ("branch-only", ["只在 if self.training: 里面赋值", "写在 if 外面"]),
+    ("unused-first", ["第一个（dropout1）", "没有用上"]),
+    ("return-in-branch", ["没有返回任何东西", "if 外面"]),
+    ("lin3-on-H1", ["lin3 接 H2"]),
+    ("no-reshape", ["X.reshape((-1, self.num_inputs))"]),
+])
+def test_net_attack_mistakes_get_their_diagnosis(names_in_this_module, kind, words):
+    incorrect(ex.q2.evaluate(net_class(_attack_forward(kind))), *words)
+
+
+def test_net_on_the_notebooks_global_net_is_named(names_in_this_module):
+    """Re-run after the cell that makes ``net``: the condition reads that other network."""
+    globals()["net"] = net_class(book_forward)(784, 10, 8, 8)
+    try:
+        incorrect(ex.q2.evaluate(net_class(global_net)), "外面的变量 net", "self.training")
+    finally:
+        globals().pop("net")
+
+
+def _variances_of(value, loop=lambda net: net):
+    def hidden_variances(net, X):
+        out = []
+        with torch.no_grad():
+            for layer in loop(net):
+                X = layer(X)
+                if isinstance(layer, nn.Dropout):
+                    out.append(value(X))
+        return out
+    return hidden_variances
+
+
+def hooked(remove):
+    def hidden_variances(net, X):
+        out = []
+        hooks = [m.register_forward_hook(lambda m, i, o: out.append(float(o.var())))
+                 for m in net if isinstance(m, nn.Dropout)]
+        with torch.no_grad():
+            net(X)
+        if remove:
+            for hook in hooks:
+                hook.remove()
+        return out
+    return hidden_variances
+
+
+@pytest.mark.parametrize("fn", [
+    _variances_of(lambda X: X.numpy().var()),  # a NumPy float32: a number too
+    _variances_of(lambda X: np.var(X.numpy())),
+    _variances_of(lambda X: float(X.var()), loop=lambda net: net.children()),
+    hooked(remove=True),
+], ids=["numpy-var", "np.var", "children", "hooks-removed"])
+def test_hidden_variances_attack_equivalents_are_correct(fn):
+    outcome = ex.q3.evaluate(fn)
+    assert outcome.status == CORRECT, outcome.message
+
+
+@pytest.mark.parametrize("fn, words", [
+    (_variances_of(lambda X: X.var), ["少了括号", "X.var()"]),
+    (_variances_of(lambda X: float(X.var(dim=1).mean())), ["每个样本各自的方差"]),
+    (_variances_of(lambda X: float((X ** 2).mean())), ["二阶矩", "减去均值"]),
+    (_variances_of(lambda X: float(X.var()), loop=lambda net: net.modules()),
+     ["net.modules()", "for layer in net"]),
+    (hooked(remove=False), ["钩子", ".remove()"]),
+], ids=["var-not-called", "per-example", "second-moment", "modules", "hooks-left"])
+def test_hidden_variances_attack_mistakes_get_their_diagnosis(fn, words):
+    incorrect(ex.q3.evaluate(fn), *words)
+
+
+def test_q4_given_another_experiments_runs_says_so(capsys):
+    """wd_runs (string keys) given to ex.q4: named, not the checker's own error."""
+    ex.q4.predict((0.2, 0.5))
+    incorrect(ex.q4.evaluate(wd_measurement(both=0.6)), "缺少", "swap_runs")

@@ -11,6 +11,7 @@ the lesson's runs over seeds: swapping the two dropout rates (q4), dropout toget
 weight decay (q5) and dropout at test time (q6).
 """
 import math
+import numbers
 
 import torch
 from torch import nn
@@ -59,6 +60,12 @@ def _dropped(X, dropout, f):
     what = f"dropout_layer(X, {dropout})"
     if out is None:
         raise Incorrect(f"{what} 没有返回结果：最后一行要 return mask * X / (1.0 - dropout)。")
+    if isinstance(out, tuple):
+        raise Incorrect(f"{what} 返回了 {len(out)} 个值（比如 return 结果, mask）：只返回丢弃之后的"
+                        "那一个张量，掩码留在函数里。")
+    if isinstance(out, (int, float)) and dropout in (0, 1):
+        raise Incorrect(f"{what} 返回了一个数 {out!r}，不是张量：下一层要的是和 X 一样形状的张量，"
+                        "dropout=1 时返回 torch.zeros_like(X)，dropout=0 时返回 X。")
     need_tensor(out, what)
     if not torch.equal(X.detach(), original):
         raise Incorrect(f"{what} 改了传进来的 X（原地修改：X *= mask、X[mask] = 0、X.mul_ 之类）。"
@@ -72,6 +79,11 @@ def _dropped(X, dropout, f):
     if not out.is_floating_point():
         raise Incorrect(f"{what} 的结果是整数张量（{out.dtype}）：除以 1 - dropout 要得到小数，"
                         "掩码用 .float()，别用 // 或 .long()。")
+    if out.dtype != X.dtype:
+        raise Incorrect(f"X 是 {X.dtype}，{what} 却是 {out.dtype}：掩码的类型把结果变了（NumPy 的 "
+                        "np.random 和 .double() 给出 float64）。下一层的权重是 float32，会报错 "
+                        "“mat1 and mat2 must have the same dtype”。用 torch.rand(X.shape) 做掩码，"
+                        "再 .float()（或 .to(X.dtype)），结果就和 X 同一种类型。")
     return out.detach()
 
 
@@ -132,6 +144,12 @@ def _check_large(f, X, dropout):
     if torch.isnan(out).any():
         raise Incorrect(f"dropout={dropout} 时结果里有 nan：看看是不是除以了 0。")
     zeros = (out == 0).reshape(X.shape[0], -1)
+    if not zeros.any():
+        shifted = float((out == -dropout).float().mean())  # mask * X / 1 - dropout: 0 - dropout
+        if abs(shifted - dropout) < 0.05 or abs(shifted - (1 - dropout)) < 0.05:
+            raise Incorrect(f"dropout={dropout} 时被丢弃的元素变成了 {-dropout:g}，不是 0：运算顺序。"
+                            "mask * X / 1.0 - dropout 是先除以 1 再减去 dropout；分母要加括号："
+                            "mask * X / (1.0 - dropout)。")
     if zeros.any() and not zeros.all():
         if (zeros == zeros[:1]).all():
             raise Incorrect(f"X 的形状是 {tuple(X.shape)}，你的输出每一行在同样的位置被丢弃：整个批量"
@@ -205,15 +223,17 @@ def q1(dropout_layer):
         g = torch.Generator().manual_seed(0)
         small = _signed_values((4, 10), g)
         _dropped(small, 0.5, dropout_layer)
+        X = _signed_values((200, 50), g)  # before the rates: a mask kept from a call is named
+        first = _dropped(X, 0.5, dropout_layer)
+        if (first == 0).any() and torch.equal(first, _dropped(X, 0.5, dropout_layer)):
+            raise Incorrect("两次调用 dropout_layer(X, 0.5) 丢弃了同样的元素：每次调用都要用新抽的随机数"
+                            "（torch.rand(X.shape)）重新做掩码。函数里不要设随机种子（torch.manual_seed），"
+                            "不要把掩码存起来重复用，掩码也不能由 X 本身的值决定。")
         large = _signed_values((2000, 500), g)
         for dropout in (0.2, 0.8, 0.5):
             _check_large(dropout_layer, large, dropout)
         _check_large(dropout_layer, _signed_values((400, 5, 100), g), 0.5)  # not only 2-D
         _check_edges(dropout_layer, g)
-        X = _signed_values((200, 50), g)
-        if torch.equal(_dropped(X, 0.5, dropout_layer), _dropped(X, 0.5, dropout_layer)):
-            raise Incorrect("两次调用 dropout_layer(X, 0.5) 丢弃了同样的元素：每次调用都要重新抽掩码。"
-                            "函数里不要设随机种子（torch.manual_seed），也不要把掩码存起来重复用。")
         _check_expectation(dropout_layer, g)
         _check_gradient(dropout_layer, g)
     return ("每个元素以概率 p 变成 0，留下的除以 1 - p，所以 E[dropout(X)] = X；"
@@ -235,6 +255,14 @@ _NET_ERRORS = (
      "forward 里用到的 dropout_layer 还没有定义：先运行练习 1 和它下面的格子。"),
     (r"name 'dropout[12]' is not defined",
      "dropout1、dropout2 还没有定义：先运行上面定义它们的格子。"),
+    (r"name 'net' is not defined",
+     "forward 里的网络就是 self：条件写 self.training，不要用外面的变量 net。"),
+    (r"local variable '(H1|H2)'|variable '(H1|H2)' referenced before assignment",
+     "有一个变量只在 if self.training: 里面赋值了：评估模式下 if 里面不执行，它就没有定义。"
+     "H2 = self.relu(self.lin2(H1)) 写在 if 外面，if 里面只放 dropout 那一行。"),
+    (r"cannot be multiplied",
+     "某个线性层收到的形状不对：lin1 接拉平的图 X.reshape((-1, self.num_inputs))，lin2 接 H1，"
+     "lin3 接 H2（按这个顺序）。"),
 )
 
 
@@ -255,16 +283,26 @@ class _DropoutSpy:
         return mask * X / (1.0 - dropout)
 
 
-def _book_forward(net, X, rates, spy=None):
-    """The book's forward on ``net``'s own layers; dropout (through ``spy``) if given."""
+def _book_forward(net, X, rates, spy=None, used=(True, True)):
+    """The book's forward on ``net``'s own layers; dropout (through ``spy``) if given;
+    ``used``: whether each dropout's result goes on (False: drawn, then not used)."""
     relu = torch.relu
     H1 = relu(net.lin1(X.reshape((-1, net.lin1.in_features))))
     if spy is not None:
-        H1 = spy(H1, rates[0])
+        dropped = spy(H1, rates[0])
+        H1 = dropped if used[0] else H1
     H2 = relu(net.lin2(H1))
     if spy is not None:
-        H2 = spy(H2, rates[1])
+        dropped = spy(H2, rates[1])
+        H2 = dropped if used[1] else H2
     return net.lin3(H2)
+
+
+def _net_output(out, mode):
+    if out is None:
+        raise Incorrect(f"{mode}的 net(X) 没有返回任何东西：return self.lin3(H2) 要写在 if 外面"
+                        "（和 if 对齐），两种模式都要返回。")
+    return need_tensor(out, f"{mode}的 net(X)").detach()
 
 
 def _rates_message(calls, rates, widths):
@@ -306,12 +344,14 @@ def _check_net(Net, names):
         spy = _DropoutSpy()
         names["dropout_layer"] = spy
         net.train()
-        got_train = need_tensor(net(X), "训练模式下的 net(X)").detach()
+        got_train = _net_output(net(X), "训练模式下")
         train_calls, spy.calls = spy.calls, []
         net.eval()
-        got_eval = need_tensor(net(X), "评估模式下的 net(X)").detach()
+        got_eval = _net_output(net(X), "评估模式下")
         eval_calls = spy.calls
         expected = _book_forward(net, X, rates, _DropoutSpy())
+        one_unused = [_book_forward(net, X, rates, _DropoutSpy(), used) for used in
+                      ((False, True), (True, False))]
     if tuple(got_train.shape) != (16, 10):
         raise Incorrect(f"net(X) 的形状是 {tuple(got_train.shape)}，应当是 (16, 10)：每张图一行 logits。")
     if not train_calls:
@@ -325,6 +365,13 @@ def _check_net(Net, names):
         raise Incorrect("训练模式下 forward 没有调用 dropout_layer：在两个隐藏层之后各加一次，"
                         "写在 if self.training: 里面。")
     if eval_calls:
+        if train_calls == eval_calls and "train" in Net.forward.__code__.co_names:
+            raise Incorrect("条件里用的是 self.train：那是切换模式的方法（net.train() 把网络设成训练模式），"
+                            "当作条件永远为真，调用 self.train() 还会把网络切回训练模式。"
+                            "记录模式的属性是 self.training：写 if self.training:。")
+        if train_calls == eval_calls and "net" in Net.forward.__code__.co_names:
+            raise Incorrect("net.eval() 之后仍在 dropout：条件里用了外面的变量 net，检查的是另一个网络。"
+                            "forward 里的网络就是 self：写 if self.training:。")
         if train_calls == eval_calls:
             raise Incorrect("net.eval() 之后仍在 dropout：评估时不要丢弃。dropout 要写在 if self.training: "
                             "里面。self.training 由 net.train()/net.eval() 切换；自己另起的属性（比如 "
@@ -335,6 +382,16 @@ def _check_net(Net, names):
     if torch.allclose(got_train, plain, atol=1e-6):
         raise Incorrect("你调用了 dropout_layer，但没有用它的结果：要赋值回去，"
                         "H1 = dropout_layer(H1, dropout1)（H2 同理）。")
+    for unused, which in zip(one_unused, ("第一个（dropout1）", "第二个（dropout2）")):
+        if torch.allclose(got_train, unused, atol=1e-5):
+            raise Incorrect(f"{which} dropout_layer 的结果没有用上：下一步要接着用丢弃之后的 H1（H2），"
+                            "H2 = self.relu(self.lin2(H1))，return self.lin3(H2)。")
+    for wrong, diagnosis in ((torch.relu, "输出层的 logits 又过了一次 ReLU"),
+                             (lambda O: torch.softmax(O, dim=1), "输出做了 softmax")):
+        if (torch.allclose(got_train, wrong(expected), atol=1e-5)
+                or torch.allclose(got_eval, wrong(plain), atol=1e-5)):
+            raise Incorrect(f"{diagnosis}：forward 最后返回 self.lin3(H2) 本身（logits）。"
+                            "nn.CrossEntropyLoss 自己会做 softmax；ReLU 只用在隐藏层。")
     need_close(got_train, expected, "训练模式下的 net(X)", atol=1e-5)
     need_close(got_eval, plain, "评估模式下的 net(X)（不丢弃，和没有 dropout 的网络一样）", atol=1e-5)
     if Net(784, 10, *widths, is_training=False).training:
@@ -407,17 +464,20 @@ def _as_numbers(got, what):
     if not isinstance(got, (list, tuple)):
         raise Incorrect(f"{what} 应当返回一个列表（每个 nn.Dropout 层一个方差），你返回的是 "
                         f"{type(got).__name__}。")
-    numbers = []
+    values = []
     for value in got:
         if torch.is_tensor(value):
             if value.numel() != 1:
                 raise Incorrect(f"{what} 的每一项应当是一个数（所有元素的方差），你给出的是形状为 "
                                 f"{tuple(value.shape)} 的张量：X.var() 不带 dim，对整个张量求。")
             value = float(value.detach())
-        if not isinstance(value, (int, float)):
+        if callable(value):
+            raise Incorrect(f"{what} 的一项是函数 {getattr(value, '__name__', value)!s:.30}，不是数："
+                            "少了括号，写 X.var()（调用它）。")
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
             raise Incorrect(f"{what} 的每一项应当是一个数，你给出的是 {type(value).__name__}。")
-        numbers.append(float(value))
-    return numbers
+        values.append(float(value))
+    return values
 
 
 def _layer_outputs(net, X):
@@ -441,6 +501,8 @@ def _variance_mistakes(net, X):
             "before": [float(H.var()) for H in before],
             "std": [float(H.std()) for H in after],
             "per_unit": [float(H.var(dim=0).mean()) for H in after],
+            "per_example": [float(H.var(dim=1).mean()) for H in after],
+            "second_moment": [float((H ** 2).mean()) for H in after],
             "linear": [float(H.var()) for H in linear],
             "mean": [float(H.mean()) for H in after]}
 
@@ -453,8 +515,12 @@ def _close_list(a, b, rtol):
 def _check_variances(f, net, X, training):
     mode = "训练模式" if training else "评估模式"
     net.train(training)
+    hooks = sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in net.modules())
     with seeded(1):
         got = f(net, X)
+    if sum(len(m._forward_hooks) + len(m._forward_pre_hooks) for m in net.modules()) != hooks:
+        raise Incorrect("调用你的函数之后，网络上多了前向钩子（register_forward_hook）：用完要 .remove()，"
+                        "否则每量一次就多挂一批，训练也跟着变慢。")
     if net.training != training:
         raise Incorrect(f"调用你的函数之后，网络从{mode}变成了{'评估' if training else '训练'}模式："
                         "函数不要调用 net.eval() 或 net.train()，就在网络当前的模式下量。")
@@ -479,6 +545,10 @@ def _check_variances(f, net, X, training):
              ("std", "这是标准差：方差是 X.var()（标准差的平方）。"),
              ("per_unit", "这是每个单元各自的方差（X.var(dim=0)）再求平均；题目要所有元素放在一起的"
                           "方差，X.var() 不带 dim。"),
+             ("per_example", "这是每个样本各自的方差（X.var(dim=1)）再求平均；题目要所有元素放在一起"
+                             "的方差，X.var() 不带 dim。"),
+             ("second_moment", "这是平方的均值（二阶矩 E[X²]），不是方差：方差要先减去均值，"
+                               "E[(X - E[X])²]，也就是 X.var()。"),
              ("linear", "这是线性层输出（ReLU 之前）的方差：要量 nn.Dropout 层的输出。"),
              ("mean", "这是均值：方差是 X.var()。")]
     for key, diagnosis in known:
@@ -489,7 +559,15 @@ def _check_variances(f, net, X, training):
                     "逐层计算 X = layer(X)，遇到 nn.Dropout 就记下 float(X.var())。")
 
 
-@exercises.code()
+_VARIANCE_ERRORS = (
+    (r"cannot be multiplied",
+     "某一层收到的形状不对：逐层计算要用 for layer in net:（或 net.children()），每一层接上一层的"
+     "输出，X = layer(X)。net.modules() 第一个给出的是整个 nn.Sequential 本身，X 先被整个网络算了"
+     "一遍，再往下就对不上了。"),
+)
+
+
+@exercises.code(diagnose=_VARIANCE_ERRORS)
 def q3(hidden_variances):
     with seeded(0):
         X = torch.rand(256, 1, 28, 28)
@@ -513,6 +591,10 @@ def _rates_name(rates):
 @exercises.prediction(choices=((0.2, 0.5), (0.5, 0.2)))
 def q4(prediction, measured):
     need_runs(measured, "两种顺序的实验结果 swap_runs", at_least=2)
+    missing = [rates for rates in ((0.2, 0.5), (0.5, 0.2)) if rates not in measured]
+    if missing:
+        raise Incorrect(f"swap_runs 里缺少 {missing}（它的键是两种顺序 (0.2, 0.5) 和 (0.5, 0.2)）："
+                        "用上面实验格子里的 swap_runs。")
     return judge_best(prediction, measured, "valid_acc", describe=_rates_name,
                       why=lambda prediction, best: (
                           "靠近输入的一层丢得多，后面的层每一步收到的信息少一半，"
