@@ -50,15 +50,17 @@ def standin_dir(tmp_path_factory):
 
 
 class LocalServer:
-    """Serves ``files`` (name -> bytes) and counts the requests for each name."""
+    """An HTTP server on 127.0.0.1 serving ``files`` (name -> bytes) by the last part of the
+    path, optionally cut off half-way; ``requests`` lists the names asked for."""
 
-    def __init__(self):
-        self.files, self.requests = {}, []
+    def __init__(self, files=None, cut_off=False):
+        self.files = {} if files is None else files
+        self.requests = []
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - the stdlib's name
-                name = self.path.lstrip("/")
+                name = self.path.rsplit("/", 1)[-1]
                 server.requests.append(name)
                 if name not in server.files:
                     self.send_error(404)
@@ -67,7 +69,7 @@ class LocalServer:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
-                self.wfile.write(body)
+                self.wfile.write(body[:len(body) // 2] if cut_off else body)
 
             def log_message(self, *args):
                 pass
@@ -82,7 +84,20 @@ class LocalServer:
 
 
 @pytest.fixture
-def server():
-    s = LocalServer()
-    yield s
-    s.close()
+def serve():
+    """``serve(files, cut_off=False)`` starts a :class:`LocalServer`; all stop after the test."""
+    servers = []
+
+    def start(files=None, cut_off=False):
+        servers.append(LocalServer(files, cut_off))
+        return servers[-1]
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def server(serve):
+    """One empty :class:`LocalServer`; put files into ``server.files``."""
+    return serve()

@@ -1,7 +1,6 @@
 """The data layer: where files come from, what batches look like, and every failure."""
 import gzip
 import hashlib
-import http.server
 import math
 import os
 import re
@@ -9,7 +8,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import threading
 import time
 import zlib
 from pathlib import Path
@@ -203,38 +201,6 @@ def test_unwritable_data_folder(tmp_path, monkeypatch):
         data.fashion_mnist_files(blocker / "data")
 
 
-class Mirror:
-    """A Fashion-MNIST mirror on 127.0.0.1 serving given files, optionally cut off half-way."""
-
-    def __init__(self, files, cut_off=False):
-        mirror = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                name = self.path.rsplit("/", 1)[-1]
-                body = files.get(name)
-                mirror.requests.append(name)
-                if body is None:
-                    self.send_error(404)
-                    return
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body[:len(body) // 2] if cut_off else body)
-
-            def log_message(self, *args):
-                pass
-
-        self.requests = []
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture(autouse=True)
 def fresh_download_memory(monkeypatch):
     monkeypatch.setattr(datafiles, "_failed_downloads", {})
@@ -257,16 +223,9 @@ def real_files(standin_raw, monkeypatch):
 
 
 @pytest.fixture
-def mirror(real_files):
-    servers = []
-
-    def start(cut_off=False):
-        servers.append(Mirror(real_files, cut_off))
-        return servers[-1]
-
-    yield start
-    for server in servers:
-        server.close()
+def mirror(real_files, serve):
+    """A Fashion-MNIST mirror on 127.0.0.1 (conftest's LocalServer), optionally cut off."""
+    return lambda cut_off=False: serve(real_files, cut_off)
 
 
 def test_auto_offline_falls_back_with_the_download_error(real_files, tmp_path, monkeypatch):
