@@ -36,6 +36,13 @@ from d2l_helpers.aliases import (  # noqa: A004 - abs is the book's name
     transpose,
     zeros,
 )
+from d2l_helpers.backprop import (
+    Graph,
+    autograd_graph,
+    book_graph,
+    inference_peak_bytes,
+    saved_tensor_bytes,
+)
 from d2l_helpers.data import (
     data_source,
     get_dataloader_workers,
@@ -56,6 +63,7 @@ from d2l_helpers.houses import HouseData, load_house_prices
 from d2l_helpers.metrics import Accumulator, Timer, accuracy
 from d2l_helpers.plotting import (
     Animator,
+    draw_graph,
     draw_mlp,
     plot,
     plot_runs,
@@ -89,6 +97,8 @@ __version__ = "0.1.0"
 __all__ = [
     "DATA_HUB", "DATA_URL", "DownloadError", "download", "download_all", "download_extract",
     "HouseData", "load_house_prices",
+    "Graph", "autograd_graph", "book_graph", "draw_graph", "inference_peak_bytes",
+    "saved_tensor_bytes",
     "Accumulator", "Animator", "Comparison", "Estimate", "Runs", "Timer", "TrainResult",
     "TrainingDivergedWarning", "accuracy", "compare", "data_source", "evaluate_accuracy",
     "evaluate_loss", "get_dataloader_workers", "get_fashion_mnist_labels", "linreg",

@@ -5,6 +5,7 @@ default (the book switches every plot to SVG, whose text changes from run to run
 ``use_svg_display()`` stays available as an explicit opt-in.
 """
 import itertools
+import re
 
 import matplotlib.figure
 import torch
@@ -17,7 +18,7 @@ from d2l_helpers.data import get_fashion_mnist_labels
 from d2l_helpers.training import _first_predictions
 
 __all__ = ["plt", "use_svg_display", "set_figsize", "set_axes", "plot", "Animator",
-           "show_images", "predict_ch3", "plot_runs", "plot_sweep"]
+           "show_images", "predict_ch3", "plot_runs", "plot_sweep", "draw_mlp", "draw_graph"]
 
 
 def use_svg_display():
@@ -433,6 +434,104 @@ def draw_mlp(layer_sizes=(4, 5, 3), layer_names=None, figsize=(4.5, 3.0), axes=N
         axes.text(widest / 2 + 0.1, layer[0][0][1], name, ha="left", va="center", fontsize=9)
     axes.set_xlim(-widest / 2 - 0.1, widest / 2 + 2.6)
     axes.set_ylim(-0.4, gap * (len(sizes) - 1) + 0.4)
+    axes.set_aspect("equal")
+    axes.set_axis_off()
+    return axes
+
+
+def _graph_layout(graph):
+    """Column and row of each node: a node's column is one past its latest input's, then
+    every node moves right to just before its first consumer (so no edge jumps far ahead
+    of where its value is used). Rows follow the order of ``graph.nodes``."""
+    column, order = {}, []
+
+    def depth(node, visiting=()):
+        if node in visiting:
+            raise ValueError(f"the graph has a cycle through {node!r}: a computational graph "
+                             "is acyclic")
+        if node not in column:
+            inputs = graph.inputs_of(node)
+            column[node] = 1 + max((depth(a, (*visiting, node)) for a in inputs), default=-1)
+            order.append(node)
+        return column[node]
+
+    for node in graph.nodes:
+        depth(node)
+    for node in reversed(order):  # consumers first: each node then moves up to them
+        consumers = [column[b] for a, b in graph.edges if a == node]
+        if consumers:
+            column[node] = min(consumers) - 1
+    # Rows: each column in the order of the mean row of its inputs (fewer crossings), the
+    # sources in the order of graph.nodes.
+    row = {}
+    for col in sorted(set(column.values())):
+        members = [n for n in graph.nodes if column[n] == col]
+        first = {node: i for i, node in enumerate(members)}
+
+        def key(node, first=first):
+            placed = [row[a] for a in graph.inputs_of(node) if a in row]
+            return sum(placed) / len(placed) if placed else first[node]
+
+        members.sort(key=key)
+        for i, node in enumerate(members):
+            row[node] = i - (len(members) - 1) / 2
+    return {node: (column[node], -row[node]) for node in graph.nodes}
+
+
+def draw_graph(graph, figsize=None, axes=None):
+    """Draw a computational graph (a ``Graph`` of d2l_helpers.backprop); return the axes.
+
+    Computation flows left to right: variables in blue boxes, operators in orange rounded
+    boxes, as in the book's figure 4.7.1, which the book ships as a picture; here
+    ``d2l.draw_graph(d2l.book_graph())`` draws it from the graph's data (at the positions
+    the graph gives, else laid out in columns), and any graph autograd recorded
+    (``d2l.autograd_graph(J)``) draws the same way. Not in the book.
+    """
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+
+    if not (hasattr(graph, "nodes") and hasattr(graph, "edges")
+            and hasattr(graph, "inputs_of")):
+        raise TypeError(f"graph={type(graph).__name__}: pass a d2l_helpers Graph, e.g. "
+                        "d2l.book_graph() or d2l.autograd_graph(J)")
+    unknown = [n for edge in graph.edges for n in edge if n not in graph.nodes]
+    if unknown:
+        raise ValueError(f"graph: edges name nodes that are not in graph.nodes: {unknown[:3]}")
+    positions = getattr(graph, "positions", None)
+    if positions:
+        missing = [n for n in graph.nodes if n not in positions]
+        if missing:
+            raise ValueError(f"graph.positions has no place for {missing[:3]}")
+        where = dict(positions)
+    else:
+        where = {n: (1.4 * c, r) for n, (c, r) in _graph_layout(graph).items()}
+    xs = [x for x, _ in where.values()]
+    ys = [y for _, y in where.values()]
+    if figsize is None:
+        figsize = (min(0.75 * (max(xs) - min(xs)) + 1.5, 14), 0.75 * (max(ys) - min(ys)) + 1.0)
+    axes = axes if axes else plt.subplots(figsize=figsize)[1]
+    half_height = 0.22
+    for a, b in graph.edges:
+        # An edge that skips a column bends, so it does not run under the nodes between.
+        bend = 0.25 if positions is None and where[b][0] - where[a][0] > 1.5 else 0.0
+        axes.add_patch(FancyArrowPatch(where[a], where[b], arrowstyle="-|>", mutation_scale=9,
+                                       shrinkA=12, shrinkB=12, linewidth=0.8, color="0.35",
+                                       connectionstyle=f"arc3,rad={bend}", zorder=1))
+    for node, (label, kind) in graph.nodes.items():
+        x, y = where[node]
+        # The width a label takes: a TeX command (\\lambda) is one glyph, braces none.
+        shown = (len(re.sub(r"[{}^_$]", "", re.sub(r"\\[a-zA-Z]+", "x", label)))
+                 if "$" in label else len(label))
+        half_width = max(0.25, 0.055 * shown + 0.08)
+        operator = kind == "operator"
+        axes.add_patch(FancyBboxPatch((x - half_width, y - half_height), 2 * half_width,
+                                      2 * half_height,
+                                      boxstyle="round,pad=0.02,rounding_size=0.2" if operator
+                                      else "square,pad=0.02",
+                                      facecolor="white", linewidth=1.2, zorder=2,
+                                      edgecolor="tab:orange" if operator else "tab:blue"))
+        axes.text(x, y, label, ha="center", va="center", fontsize=8, zorder=3)
+    axes.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
+    axes.set_ylim(min(ys) - 0.6, max(ys) + 0.6)
     axes.set_aspect("equal")
     axes.set_axis_off()
     return axes

@@ -16,7 +16,7 @@ from fill_solutions import fill  # noqa: E402
 # The lessons with exercises (the labs 5-6 have none); each must exist, see the test below.
 EXERCISE_LESSONS = (1, 2, 3, 4, 7, 8, 9)
 LESSONS = {f"lesson{n}": path for n in EXERCISE_LESSONS
-           for path in sorted((ROOT / "notebooks").glob(f"0{n}_*.ipynb"))[:1]}
+           for path in sorted((ROOT / "notebooks").glob(f"{n:02d}_*.ipynb"))[:1]}
 
 
 def test_every_lesson_with_exercises_has_its_notebook():
