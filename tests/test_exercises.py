@@ -309,3 +309,16 @@ def test_judge_best_names_a_missing_metric_too_few_seeds_and_a_diverged_setting(
     with pytest.raises(Incorrect, match="发散"):
         judge_best("b", {"a": good, "b": diverged}, "acc")
     assert "正是 a" in judge_best("a", {"a": good, "b": diverged, "c": runs(*[0.5] * 5)}, "acc")
+
+
+def test_reject_mistakes_compares_a_mistake_only_where_it_is_defined():
+    from d2l_helpers.exercises.core import Incorrect, reject_mistakes
+
+    inputs = {"square": torch.ones(2, 2), "wide": torch.ones(2, 3)}
+    got = {"square": inputs["square"].T * 2, "wide": torch.zeros(2, 3)}
+    transposed = [(lambda x: x.T * 2 if x.shape[0] == x.shape[1] else None, "transposed")]
+    with pytest.raises(Incorrect, match="transposed"):  # defined on one case, matched there
+        reject_mistakes(got, inputs, transposed)
+    reject_mistakes(got, inputs, [(lambda x: None, "never")])  # defined nowhere: no match
+    got["square"] = torch.zeros(2, 2)
+    reject_mistakes(got, inputs, transposed)  # differs where defined: no match

@@ -238,11 +238,14 @@ def reject_mistakes(got, inputs, mistakes, atol=1e-5, rtol=1e-4):
     mistakes agree with each other, and with the reference).
 
     ``got`` and ``inputs`` map each case to the learner's output and its input;
-    ``mistakes`` is a sequence of ``(wrong function of the input, diagnosis)``.
+    ``mistakes`` is a sequence of ``(wrong function of the input, diagnosis)``. A mistake
+    that returns None on a case is not defined there (its shapes do not fit, say) and is
+    compared on the other cases; one defined on no case never matches.
     """
     for mistake, diagnosis in mistakes:
-        if all(_same_value(got[case], mistake(value), atol, rtol)
-               for case, value in inputs.items()):
+        wrong = {case: mistake(value) for case, value in inputs.items()}
+        defined = [case for case, value in wrong.items() if value is not None]
+        if defined and all(_same_value(got[case], wrong[case], atol, rtol) for case in defined):
             raise Incorrect(diagnosis)
 
 
