@@ -582,3 +582,73 @@ def test_value_untouched_starter_is_not_attempted():
     starter = engine(("self.grad += out.grad\n            other.grad += out.grad",
                       "self.grad += ____\n            other.grad += ____"))
     assert ex.q10.evaluate(starter).status == NOT_ATTEMPTED
+
+
+# --- what a learner attacking the lesson found ---------------------------------------------------
+
+def test_relative_error_divided_by_b_only_is_rejected():
+    # the learner divides by autograd's value (b in the lesson): right whenever |b| >= |a|
+    incorrect(ex.q8.evaluate(lambda a, b: float(((a - b).abs() / b.abs().clamp_min(1e-8)).max())),
+              "只用了 |b|")
+
+
+def test_relative_error_with_a_small_constant_added_is_correct():
+    correct(ex.q8.evaluate(lambda a, b: float(((a - b).abs() / (a.abs() + b.abs() + 1e-8)).max())))
+
+
+def shifted_from_the_moved_value(f, x, flat, i, old, eps):
+    plus = _at(f, x, flat, i, old + eps)
+    minus = _at(f, x, flat, i, flat[i].item() - eps)  # flat[i] = flat[i] - eps: back at old
+    flat[i] = old
+    return (plus - minus) / (2 * eps)
+
+
+def precedence_slip(f, x, flat, i, old, eps):
+    plus, minus = _at(f, x, flat, i, old + eps), _at(f, x, flat, i, old - eps)
+    flat[i] = old
+    return (plus - minus) / 2 * eps
+
+
+@pytest.mark.parametrize("numerical_grad, words", [
+    (variant(shifted_from_the_moved_value), ["old - eps"]),
+    (variant(precedence_slip), ["运算顺序", "(2 * eps)"]),
+], ids=["flat[i] - eps", "/ 2 * eps"])
+def test_numerical_grad_slips_get_their_diagnosis(numerical_grad, words):
+    incorrect(ex.q7.evaluate(numerical_grad), *words)
+
+
+@pytest.mark.parametrize("replacements, words", [
+    ([("self.grad += out.grad\n", "self.grad += 1.0\n"),
+      ("other.grad += out.grad", "other.grad += 1.0")], ["加法", "self.grad += out.grad"]),
+    ([("self.grad += other.data * out.grad", "self.grad += other.data"),
+      ("other.grad += self.data * out.grad", "other.grad += self.data")], ["乘法", "out.grad"]),
+    ([("(out.data > 0) * out.grad", "float(out.data > 0)")], ["relu"]),
+], ids=["add ignores upstream", "mul ignores upstream", "relu ignores upstream"])
+def test_value_that_ignores_the_upstream_gradient_is_told_so(replacements, words):
+    incorrect(ex.q10.evaluate(engine(*replacements)), *words)
+
+
+def test_value_without_the_derived_operators_is_told_so():
+    Value = engine()
+    del Value.__rsub__
+    incorrect(ex.q10.evaluate(Value), "__rsub__")
+    Value = engine()
+    del Value.__rmul__
+    incorrect(ex.q10.evaluate(Value), "__rmul__")
+
+
+def test_backward_step_in_float32_is_told_so():
+    incorrect(ex.q1.evaluate(lambda O, Y: (torch.softmax(O.float(), 1) - F.one_hot(Y, O.shape[1])) / len(Y)),
+              "float32")
+    incorrect(ex.q4.evaluate(lambda dH, Z, H: (dH * H * (1 - H)).float()), "float32")
+
+
+@pytest.mark.parametrize("exercise, fn, words", [
+    (ex.q3, lambda dO, W2: dO * W2, ["dO @ W2", "不是 *"]),
+    (ex.q4, lambda dH, Z, H: dH * (H * (1 - H)).T, ["不要转置"]),
+    (ex.q2, lambda dO, H, W2, lambd: dO.T * H + lambd * W2, ["逐元素", "dO.T @ H"]),
+    (ex.q5, lambda dZ, X, W1, lambd: dZ.T * X + lambd * W1, ["逐元素", "dZ.T @ X"]),
+], ids=["q3 dO * W2", "q4 transposed", "q2 dO.T * H", "q5 dZ.T * X"])
+def test_elementwise_shape_errors_get_this_exercises_diagnosis(exercise, fn, words):
+    incorrect(exercise.evaluate(fn), *words)
+    assert "keepdim" not in exercise.evaluate(fn).message

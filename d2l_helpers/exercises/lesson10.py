@@ -116,6 +116,10 @@ def _check_step(f, what, args, expected, mistakes, extra=None):
         if out is None:
             raise Incorrect(f"{what} 没有返回结果：最后一行要 return 它算出的梯度。")
         need_tensor(out, what)
+        if out.dtype != torch.float64:
+            raise Incorrect(f"{what} 返回的是 {out.dtype}：传进来的张量都是 float64，结果也应当是 float64"
+                            "（别用 .float()，自己新建张量时用 torch.zeros_like 或写 dtype=torch.float64）。"
+                            "float32 只有约 7 位有效数字，和 autograd 比不出对错。")
         for arg, before, after in zip(args, (case[a] for a in args), given):
             if torch.is_tensor(before) and not torch.equal(before, after):
                 raise Incorrect(f"{what} 改了传进来的 {arg}（原地修改：+=、.add_、[...] = ...）："
@@ -231,8 +235,8 @@ def _weight_mistakes(up, x, w):
 
 def _weight_shape_errors(up, x, w):
     return ((r"must match the size of tensor",
-             f"相加的两项形状对不上：lambd * {w} 的形状是 {w} 的形状，损失那部分也要一样。"
-             f"看看转置放在了哪一边：是 {up}.T @ {x}，不是 {x}.T @ {up}。"),
+             f"两个张量逐元素运算（* 或 +）时形状对不上。损失那部分是矩阵乘法 {up}.T @ {x}"
+             f"（不是逐元素的 *），形状和 {w} 一样，所以能和 lambd * {w} 相加；{x}.T @ {up} 是它的转置。"),
             *_SHAPE_ERRORS)
 
 
@@ -250,13 +254,14 @@ _Q3_MISTAKES = (
      "(n, h)，和 H 一样）。在所有维度相等的网络上 dO @ W2.T 形状也对，数值不对。"),
     (lambda c: c["dO"] @ c["W2"] / c["dO"].shape[0],
      "又除了一次批量大小：dO 已经含了 1/n。"),
-    (lambda c: c["dO"] * c["W2"],
-     "用了逐元素乘法 *：这里是矩阵乘法，dO @ W2。"),
 )
 
 @exercises.code(diagnose=((r"cannot be multiplied|size mismatch",
                            "矩阵乘法的形状对不上，多半是转置放错了：O = H @ W2.T，所以 ∂J/∂H = dO @ W2"
-                           "（dO 的形状 (n, q)，W2 的形状 (q, h)，乘出来 (n, h)，和 H 一样）。"),))
+                           "（dO 的形状 (n, q)，W2 的形状 (q, h)，乘出来 (n, h)，和 H 一样）。"),
+                          (r"must match the size of tensor",
+                           "dO 的形状 (n, q) 和 W2 的形状 (q, h) 不能逐元素相乘：这里是矩阵乘法 "
+                           "dO @ W2（乘出来 (n, h)，和 H 一样），不是 *。"),))
 def q3(grad_h):
     return _check_step(grad_h, "grad_h(dO, W2)", ("dO", "W2"), "dH", _Q3_MISTAKES)
 
@@ -294,7 +299,10 @@ def _q4_extra(out, want, case):
                         + _ELEMENTWISE)
 
 
-@exercises.code(diagnose=((r"cannot be multiplied|size mismatch", _ELEMENTWISE),))
+@exercises.code(diagnose=((r"cannot be multiplied|size mismatch", _ELEMENTWISE),
+                          (r"must match the size of tensor",
+                           "逐元素相乘的两个张量形状对不上：dH、Z、H 的形状都是 (n, h)，"
+                           "dH * (H * (1 - H)) 直接相乘就行，不要转置。"),))
 def q4(grad_z):
     return _check_step(grad_z, "grad_z(dH, Z, H)", ("dH", "Z", "H"), "dZ", _Q4_MISTAKES,
                        extra=_q4_extra)
@@ -400,6 +408,12 @@ def q7(numerical_grad):
          "分母应当是 2 * eps：x + eps 和 x - eps 相距 2·eps，你只除了 eps，结果是两倍。"),
         (lambda v: _central(_cubic, v[0], v[1]) / 2,
          "结果只有一半：分母是 2 * eps，不是 4 * eps（或者多除了一次 2）。"),
+        (lambda v: _one_sided(_cubic, v[0], v[1], 1) / 2,
+         "f_minus 是在 x 本身算的，不是在 x - eps：写 flat[i] = flat[i] - eps 时，flat[i] 已经是 "
+         "old + eps 了，减回去正好是 old。从 old 算：flat[i] = old - eps。"),
+        (lambda v: _central(_cubic, v[0], v[1]) * v[1] ** 2,
+         "运算顺序：(f_plus - f_minus) / 2 * eps 是先除以 2、再乘 eps。分母要加括号："
+         "(f_plus - f_minus) / (2 * eps)。"),
     ), atol=1e-8, rtol=1e-8)
     for name, (x, eps) in inputs.items():
         need_close(got[name], expected[name], f"numerical_grad(f, x, eps={eps:g})（x 的形状 "
@@ -417,10 +431,17 @@ def _rel_max(a, b):
     return float(((a - b).abs() / torch.maximum(a.abs(), b.abs()).clamp_min(1e-8)).max())
 
 
+# A denominator |a| + |b| + 1e-8 differs from the floor max(1e-8, |a| + |b|) by a relative 1e-8 /
+# (|a| + |b|) <= 4e-6 on these inputs: both are right, so compare at 1e-5 (every mistake below
+# is off by far more).
+_Q8_RTOL = 1e-5
+
+
 _T = lambda *v: torch.tensor(v, dtype=torch.float64)  # noqa: E731
 _Q8_INPUTS = {
     "same": (_T(1.0, -2.0, 3.0), _T(1.0, -2.0, 3.0)),
     "small": (_T(1e-3, 1.0, -5.0), _T(2e-3, 1.0, -5.0)),
+    "larger a": (_T(2e-3, 3.0, -5.0), _T(1e-3, 3.0, -4.0)),  # |a| > |b|: dividing by |b| shows
     "zeros": (_T(0.0, 0.0, 1.0), _T(0.0, 0.0, 1.0 + 1e-6)),
     "signs": (_T(1.0, -1.0, 2.0), _T(-1.0, 1.0, 2.0)),
     "one bad": (torch.cat([torch.ones(999, dtype=torch.float64), _T(1.0)]),
@@ -450,7 +471,7 @@ def q8(relative_error):
         raise Incorrect("两个梯度的某些元素都是 0 时你的结果是 nan（0/0）：分母要有下限，"
                         "(a.abs() + b.abs()).clamp_min(1e-8)。梯度检查里 0 梯度很常见（ReLU 关掉的单元）。")
     for rule in (_rel_sum, _rel_max):
-        if all(math.isclose(got[n], rule(a, b), rel_tol=1e-9, abs_tol=1e-15)
+        if all(math.isclose(got[n], rule(a, b), rel_tol=_Q8_RTOL, abs_tol=1e-15)
                for n, (a, b) in _Q8_INPUTS.items()):
             return None if rule is _rel_sum else ("分母用 max(|a|, |b|) 也是常见的写法（CS231n 的讲义），"
                                                   "和 |a| + |b| 最多差一倍，判断的标准不变。")
@@ -465,12 +486,14 @@ def q8(relative_error):
          "分母写成了 |a + b|：a 和 b 符号相反时它是 0（或很小），相对误差就变得巨大。分母是 |a| + |b|。"),
         (lambda v: float(((v[0] - v[1]).abs() / v[0].abs().clamp_min(1e-8)).max()),
          "分母只用了 |a|：相对误差应当对 a、b 对称，写 |a| + |b|。"),
+        (lambda v: float(((v[0] - v[1]).abs() / v[1].abs().clamp_min(1e-8)).max()),
+         "分母只用了 |b|：相对误差应当对 a、b 对称（哪个是“标准答案”都一样），写 |a| + |b|。"),
         (lambda v: float((v[0] - v[1]).abs().max()),
          "这是绝对误差，没有除以大小：梯度是 1e3 时差 1e-3 没问题，梯度是 1e-3 时差 1e-3 就全错了。"
          "除以 (|a| + |b|)。"),
-    ), atol=1e-15, rtol=1e-9)
+    ), atol=1e-15, rtol=_Q8_RTOL)
     for name, (a, b) in _Q8_INPUTS.items():
-        if not math.isclose(got[name], _rel_sum(a, b), rel_tol=1e-9, abs_tol=1e-15):
+        if not math.isclose(got[name], _rel_sum(a, b), rel_tol=_Q8_RTOL, abs_tol=1e-15):
             raise Incorrect(f"a = {a.tolist() if a.numel() < 10 else '(1000 个元素)'}，b = "
                             f"{b.tolist() if b.numel() < 10 else '(最后一个元素是 2)'} 时你的结果是 "
                             f"{got[name]:.6g}，应当是 {_rel_sum(a, b):.6g}："
@@ -541,13 +564,27 @@ _Q10_PROBES = (
     ("mul", lambda a, b: a * b, (2.0, -3.0),
      "a * b 的梯度不对：乘法对 self 的导数是 other.data，对 other 的导数是 self.data，"
      "各再乘上游的 out.grad：self.grad += other.data * out.grad。"),
+    ("double", lambda a: a + a, (2.0,),
+     "a + a 的梯度应当是 2：同一个 Value 出现两次时，两条路径的梯度要**累加**，用 +=，不是 =。"),
     ("square", _expression_square, (3.0,),
      "x * x 的梯度应当是 2x：同一个 Value 出现两次时，两条路径的梯度要**累加**，用 +=，不是 =。"),
+    ("two adds", lambda a, b: (a + b) + b, (2.0, -3.0),
+     "(a + b) + b 的梯度不对：backward 要从输出开始，按拓扑排序的**逆序**调用每个节点的 _backward"
+     "（for v in reversed(topo)）：一个节点的 _backward 要等它的所有使用者都传完梯度之后才调用。"),
+    ("add upstream", lambda a, b: (a + b) * 3.0, (2.0, -3.0),
+     "(a + b) * 3 的梯度不对：加法要把上游的梯度原样传下去，self.grad += out.grad（不是 += 1.0："
+     "只有输出本身的 out.grad 才是 1）。"),
+    ("mul upstream", lambda a, b: (a * b) * 3.0, (2.0, -3.0),
+     "(a * b) * 3 的梯度不对：乘法的局部导数还要乘上游的梯度，self.grad += other.data * out.grad"
+     "（只有输出本身的 out.grad 才是 1）。"),
     ("chain", lambda a, b: (a * b) * a + b, (1.5, -2.0),
      "两层的表达式梯度不对：backward 要从输出开始，按拓扑排序的**逆序**调用每个节点的 _backward"
      "（for v in reversed(topo)），并且先把输出的梯度设为 1.0（self.grad = 1.0）。"),
-    ("relu", lambda a, b: _relu(a) + _relu(b), (2.0, -3.0),
+    ("relu", lambda a, b: (_relu(a) + _relu(b)) * 3.0, (2.0, -3.0),
      "relu 的梯度不对：输入大于 0 时导数是 1，小于 0 时是 0，self.grad += (out.data > 0) * out.grad。"),
+    ("derived", lambda a, b: (1 - a) * 2 + 2 * (b - 1.0) * a + (-b) + (1.0 + a), (2.0, -3.0),
+     "1 - a、2 * x、b - 1.0、-b、1.0 + a 的梯度不对：这些由骨架里的 __neg__、__sub__、__rsub__、__radd__、"
+     "__rmul__ 拼成加法和乘法，别删也别改。"),
     ("shared", _expression_shared, (2.0, -3.0, 10.0),
      "b 用了两次的 (a + b) * (b + c) 梯度不对：每条路径的梯度都要加到 b.grad 上（+=）。"),
     ("deep", _expression_deep, (-4.0, 1.5),
@@ -565,7 +602,14 @@ def q10(Value):
         raise Incorrect("把类 Value 本身交给 check：ex.q10.check(Value)（不是 Value(1.0)）。")
     for name, expression, values, diagnosis in _Q10_PROBES:
         leaves = _engine(Value, values)
-        out = expression(*leaves)
+        try:
+            out = expression(*leaves)
+        except TypeError as err:
+            if "unsupported operand" not in str(err):
+                raise
+            raise Incorrect(f"{name} 表达式算不了（{err}）：Value 要能和普通的数做 +、-、*，数在左边也行"
+                            "（1 - x、2 * x）。骨架里的 __neg__、__sub__、__rsub__、__radd__、__rmul__ "
+                            "别删。") from None
         if not hasattr(out, "backward"):
             raise Incorrect(f"{name} 表达式的结果不是 Value（是 {type(out).__name__}）：运算要 return out。")
         out.backward()
