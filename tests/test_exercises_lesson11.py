@@ -72,11 +72,16 @@ def returns_nothing(weight):
         weight.uniform_(-xavier_bound(weight), xavier_bound(weight))
 
 
+def returns_the_data_view(weight):
+    a = xavier_bound(weight)
+    return weight.data.uniform_(-a, a)  # the same storage as weight
+
+
 @pytest.mark.parametrize("fn", [
     ex.reference_xavier_uniform_, nn.init.xavier_uniform_, data_uniform, copied_rand, init_uniform,
-    fans_read_reversed, returns_nothing,
+    fans_read_reversed, returns_the_data_view,
 ], ids=["reference", "nn.init", "data.uniform_", "rand-copied", "nn.init.uniform_", "fans-reversed",
-        "no-return"])
+        "returns weight.data"])
 def test_xavier_uniform_written_any_right_way_is_correct(fn):
     outcome = ex.q2.evaluate(fn)
     assert outcome.status == CORRECT, outcome.message
@@ -567,3 +572,62 @@ def test_untouched_prediction_starters_are_not_attempted(capsys, name):
     exercise.predict(____)
     assert exercise.prediction is None and "尚未作答" in capsys.readouterr().out
     assert exercise.evaluate({"no dropout": 0.0, "dropout": 0.1}).status == NOT_ATTEMPTED
+
+
+def returns_the_bound(weight):
+    a = xavier_bound(weight)
+    with torch.no_grad():
+        weight.uniform_(-a, a)
+    return a
+
+
+@pytest.mark.parametrize("fn", [returns_nothing, returns_the_bound], ids=["nothing", "the bound"])
+def test_xavier_uniform_that_does_not_return_the_weight_is_told_so(fn):
+    incorrect(ex.q2.evaluate(fn), "return weight")
+
+
+def swapped_fan_in_only(weight):
+    fan_in, fan_out = weight.shape  # reversed: this "fan_in" is fan_out
+    a = math.sqrt(6 / fan_in)
+    with torch.no_grad():
+        weight.uniform_(-a, a)
+    return weight
+
+
+def integer_division(weight):
+    fan_out, fan_in = weight.shape
+    a = math.sqrt(6 // (fan_in + fan_out))
+    with torch.no_grad():
+        weight.uniform_(-a, a)
+    return weight
+
+
+def triangular(weight):
+    a = xavier_bound(weight)
+    with torch.no_grad():
+        weight.copy_((torch.rand(weight.shape) + torch.rand(weight.shape) - 1) * a)
+    return weight
+
+
+def size_without_call(weight):
+    fan_out, fan_in = weight.size
+    return weight
+
+
+def torch_sqrt_of_a_float(weight):
+    fan_out, fan_in = weight.shape
+    a = torch.sqrt(6 / (fan_in + fan_out))
+    with torch.no_grad():
+        weight.uniform_(-a, a)
+    return weight
+
+
+@pytest.mark.parametrize("fn, words", [
+    (swapped_fan_in_only, ["sqrt(6 / fan_out)", "weight.shape[0] 是 fan_out"]),
+    (integer_division, ["整数除法"]),
+    (triangular, ["三角分布"]),
+    (size_without_call, ["weight.size()"]),
+    (torch_sqrt_of_a_float, ["math.sqrt"]),
+], ids=["fans swapped, fan_in only", "6 //", "rand + rand", "weight.size", "torch.sqrt(float)"])
+def test_xavier_uniform_attack_mistakes_get_their_diagnosis(fn, words):
+    incorrect(ex.q2.evaluate(fn), *words)

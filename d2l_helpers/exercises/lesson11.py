@@ -195,8 +195,9 @@ def q1(prediction, unit_gaps):
              f"带暂退法时最大差 {dropped:.2g}")
     if prediction == answer:
         return f"{shown}。"
-    raise Incorrect(f"{shown}：{_Q1_WORDS[answer]}。每个隐藏单元每一步都抽到自己的掩码，被丢弃的单元"
-                    "这一步得不到梯度，留下的得到了，它们的权重从第一步起就不一样了。")
+    raise Incorrect(f"{shown}：{_Q1_WORDS[answer]}。每个样本的每个隐藏单元都抽到自己的掩码：同一个样本里，"
+                    "一个单元被丢弃（这一步从这个样本得不到梯度），另一个没有，它们的梯度从第一步起就不同，"
+                    "权重也就分开了。")
 
 
 # --- q2: xavier_uniform_ ------------------------------------------------------------------------
@@ -215,6 +216,10 @@ _XAVIER_ERRORS = (
      "fan_out, fan_in = weight.shape。"),
     (r"'builtin_function_or_method' object is not subscriptable|'method' object is not subscriptable",
      "weight.size 是一个方法：写 weight.size(1)（带圆括号），或者 weight.shape[1]。"),
+    (r"cannot unpack non-iterable (builtin_function_or_method|method) object",
+     "weight.size 是一个方法：写 fan_out, fan_in = weight.size()（带圆括号），或者 weight.shape。"),
+    (r"must be Tensor, not (float|int)",
+     "torch.sqrt 只收张量，fan_in、fan_out 是普通的数：用 math.sqrt(6 / (fan_in + fan_out))。"),
     (r"math domain error", "math.sqrt 收到了负数：检查分子分母。"),
 )
 
@@ -225,19 +230,22 @@ _XAVIER_SHAPES = ((400, 600), (3000, 80), (3, 80000), (512, 512))
 # Wrong bounds a learner writes, as functions of (fan_in, fan_out), with their diagnoses.
 # Over the shapes above no two of them (nor any of them and the right bound) are within 2 %
 # of each other on every shape (tests/test_exercises_lesson11.py checks that).
+_SWAPPED = ("（如果你写的是 fan_in, fan_out = weight.shape 或 fan_in = weight.shape[0]：nn.Linear 的"
+            "权重是 (输出, 输入)，weight.shape[0] 是 fan_out）")
 _XAVIER_BOUND = lambda i, o: math.sqrt(6 / (i + o))  # noqa: E731
 _WRONG_BOUNDS = (
     (lambda i, o: math.sqrt(6 / i),
      "上界用了 sqrt(6 / fan_in)：只用了输入个数。Xavier 是前向（要 fan_in·σ² = 1）和反向（要 "
      "fan_out·σ² = 1）的折中，分母是 fan_in + fan_out：a = sqrt(6 / (fan_in + fan_out))。"),
     (lambda i, o: math.sqrt(6 / o),
-     "上界用了 sqrt(6 / fan_out)：只用了输出个数。分母是两者之和：a = sqrt(6 / (fan_in + fan_out))。"),
+     "上界用了 sqrt(6 / fan_out)：只用了输出个数" + _SWAPPED + "。分母是两者之和："
+     "a = sqrt(6 / (fan_in + fan_out))。"),
     (lambda i, o: math.sqrt(3 / i),
      "上界是 sqrt(3 / fan_in)：这是只管前向的 fan_in·σ² = 1（LeCun 初始化的均匀版）。fan_in 等于 "
      "fan_out 时它恰好等于 Xavier，所以方阵看不出来；Xavier 的分母是 fan_in + fan_out："
      "a = sqrt(6 / (fan_in + fan_out))。"),
     (lambda i, o: math.sqrt(3 / o),
-     "上界是 sqrt(3 / fan_out)：这是只管反向的 fan_out·σ² = 1。Xavier 取两者的折中："
+     "上界是 sqrt(3 / fan_out)：这是只管反向的 fan_out·σ² = 1" + _SWAPPED + "。Xavier 取两者的折中："
      "a = sqrt(6 / (fan_in + fan_out))。"),
     (lambda i, o: math.sqrt(2 / (i + o)),
      "上界用了标准差 σ = sqrt(2 / (fan_in + fan_out)) 本身：U(-a, a) 的方差是 a²/3，不是 a²，所以"
@@ -277,29 +285,35 @@ def _filled(f, shape, parameter=True, dtype=torch.float32):
     returned = f(weight)
     if tuple(weight.shape) != tuple(shape):
         if tuple(weight.shape) == (fan_in, fan_out):
-            raise Incorrect(f"{what} 之后 weight 的形状变成了 {tuple(weight.shape)}：形状反了。"
+            raise Incorrect(f"{what}之后 weight 的形状变成了 {tuple(weight.shape)}：形状反了。"
                             "nn.Linear 的权重是 (fan_out, fan_in)（输出在前），这个形状就是 weight.shape；"
                             "原地填充 weight.uniform_(-a, a) 不改形状。")
-        raise Incorrect(f"{what} 之后 weight 的形状变成了 {tuple(weight.shape)}：要原地填充，"
+        raise Incorrect(f"{what}之后 weight 的形状变成了 {tuple(weight.shape)}：要原地填充，"
                         "形状不变。")
     if weight.dtype != dtype:
-        raise Incorrect(f"weight 原来是 {dtype}，{what} 之后变成了 {weight.dtype}：你给 weight.data "
-                        "换了一个新的张量（torch.rand 给出的是 float32）。用 weight.uniform_(-a, a) "
-                        "原地填充，类型就不会变（本课的深层网络用 float64）。")
+        raise Incorrect(f"weight 原来是 {dtype}，{what}之后变成了 {weight.dtype}：你给 weight.data "
+                        "换了一个新的张量（torch.rand、torch.empty 之类默认给出 float32）。"
+                        "用 weight.uniform_(-a, a) 原地填充，类型就不会变（本课的深层网络用 float64）。")
     values = weight.detach().to(torch.float64)
     untouched = values == 7.0
     if bool(untouched.all()):
         if torch.is_tensor(returned) and returned is not weight:
-            raise Incorrect(f"{what} 返回了一个新的张量，传进来的 weight 却一点没变：不是原地修改。"
+            raise Incorrect(f"{what}返回了一个新的张量，传进来的 weight 却一点没变：不是原地修改。"
                             "函数里写 weight = ... 只是让名字 weight 指向新的张量，外面的那个不受影响；"
                             "net.apply 也不看返回值。用原地的 weight.uniform_(-a, a)（名字以 _ 结尾的"
                             "方法原地修改），或 nn.init.uniform_(weight, -a, a)。")
-        raise Incorrect(f"{what} 没有改动 weight：要把 weight 原地填成 U(-a, a) 的随机数，"
+        raise Incorrect(f"{what}没有改动 weight：要把 weight 原地填成 U(-a, a) 的随机数，"
                         "weight.uniform_(-a, a)。")
     if bool(untouched.any()):
-        raise Incorrect(f"{what} 之后 weight 还有 {int(untouched.sum())} 个元素没有填：要填满整个 weight。")
+        raise Incorrect(f"{what}之后 weight 还有 {int(untouched.sum())} 个元素没有填：要填满整个 weight。")
+    if not (torch.is_tensor(returned) and returned.data_ptr() == weight.data_ptr()
+            and tuple(returned.shape) == tuple(shape)):
+        raise Incorrect(f"{what}把 weight 原地填好了，但返回的是 {type(returned).__name__}"
+                        f"{'' if returned is None else ' ' + repr(returned)[:40]}，不是 weight：最后一行要 "
+                        "return weight（nn.init 的函数都返回传进来的张量，后面的格子用 fill(weight) 的"
+                        "结果）。")
     if not bool(torch.isfinite(values).all()):
-        raise Incorrect(f"{what} 之后 weight 里有 nan 或 inf：检查上界的算式（是不是除以了 0？）。")
+        raise Incorrect(f"{what}之后 weight 里有 nan 或 inf：检查上界的算式（是不是除以了 0？）。")
     return values
 
 
@@ -315,13 +329,16 @@ def _check_sample(values, shape):
 
     Chances for a right answer (n >= 240,000 draws of U(-a, a)): the mean is off by more
     than 6 standard errors with probability 2e-9 per shape; the kurtosis (1.8 for a uniform,
-    3 for a normal; its standard error is about 0.003 here) passes 2.4 never; the variance
+    3 for a normal; its standard error is about 0.003 here) passes 2.2 never; the variance
     is off from m²/3 by more than 2 % (its relative standard error is sqrt(0.8 / n) < 0.0019:
     over 10 standard errors) with probability below 1e-22.
     """
     fan_out, fan_in = shape
     n = values.numel()
     what = f"weight 的形状是 {shape} 时"
+    if float(values.abs().max()) == 0:
+        raise Incorrect(f"{what}所有元素都是 0：你的上界 a 算出来是 0。6 // (fan_in + fan_out) 是整数除法"
+                        "（结果是 0），要用 /：a = math.sqrt(6 / (fan_in + fan_out))。")
     if float(values.std()) == 0:
         raise Incorrect(f"{what}你把所有元素都填成了同一个数 {float(values.flatten()[0]):.4g}：这正是"
                         "第 3 节的对称初始化，所有隐藏单元一模一样。每个元素要各自从 U(-a, a) 里抽："
@@ -332,7 +349,11 @@ def _check_sample(values, shape):
     m = float(values.abs().max())
     kurtosis = _kurtosis(values)
     xavier_std = math.sqrt(2 / (fan_in + fan_out))
-    if kurtosis > 2.4:
+    if 2.2 < kurtosis <= 2.7:  # neither uniform (1.8) nor normal (3): a sum of two uniforms is 2.4
+        raise Incorrect(f"{what}你的权重不是均匀分布（峰度约 {kurtosis:.2f}，均匀分布是 1.8，正态分布是 3）："
+                        "两个均匀随机数之和（比如 torch.rand + torch.rand）是三角分布。"
+                        "用一个均匀随机数：weight.uniform_(-a, a)。")
+    if kurtosis > 2.7:
         std = float(values.std())
         if math.isclose(std, xavier_std, rel_tol=0.02):
             raise Incorrect(f"{what}你的权重是正态分布，标准差 sqrt(2 / (fan_in + fan_out))：这是 "
@@ -444,9 +465,10 @@ def q3(prediction, profiles):
             reasons.append("ReLU 把约一半的输出置 0，每层的方差要乘 fan_in·σ²/2：只有 He 的 σ² = 2/fan_in "
                            "让它等于 1；Xavier（这里 fan_in = fan_out，σ² = 1/fan_in）让它每层减半")
         else:
-            reasons.append(f"tanh 只在 0 附近斜率为 1：Xavier 只在这个线性近似下保持方差，tanh 把大的输入"
-                           f"压扁，每层再损失一点，50 层累积下来明显变小；He 多给的那一倍抵消了压扁，前向的"
-                           f"方差停在一个不为 0 的值上（代价在反向图里：梯度往回变大）。"
+            reasons.append("tanh 只在 0 附近斜率为 1，还把大的输入压扁：默认初始化（fan_in·σ² = 1/3）和 "
+                           "N(0, 0.01²)（约 0.013）每层都缩小，50 层后几乎消失；Xavier（= 1）只在线性近似下"
+                           "保持方差，每层再损失一点，累积下来明显变小；He（= 2）多给的那一倍大致抵消了压扁，"
+                           "前向的方差只小了不到一个数量级（代价在反向图里：梯度往回变大）。"
                            f"实验里最接近的是 {best}")
     raise Incorrect(f"{text}。" + "；".join(reasons) + "。")
 
