@@ -393,3 +393,39 @@ def test_sample_by_priors_rejects_bad_input_with_a_clear_message(args, error, wo
 def test_sample_by_priors_wants_a_whole_seed():
     with pytest.raises(TypeError, match="seed"):
         ex.sample_by_priors(torch.arange(2).repeat(5), [0.5, 0.5], 2, seed=0.5)
+
+
+# --- what a learner attacking the lesson found -----------------------------------------------------
+
+def confusion_without_accumulation(y_hat, y, num_classes):
+    counts = torch.zeros((num_classes, num_classes))
+    counts[y_hat, y] += 1  # a repeated index is counted once
+    return counts / counts.sum(dim=0, keepdim=True)
+
+
+def confusion_by_bincount_without_minlength(y_hat, y, num_classes):
+    counts = torch.bincount(y_hat * num_classes + y).reshape(num_classes, -1).float()
+    return counts / counts.sum(dim=0, keepdim=True)
+
+
+@pytest.mark.parametrize("confusion_matrix, words", [
+    (confusion_without_accumulation, ["accumulate=True"]),
+    (confusion_by_bincount_without_minlength, ["minlength"]),
+], ids=["no accumulation", "bincount without minlength"])
+def test_confusion_matrix_counting_slips_get_their_diagnosis(confusion_matrix, words):
+    incorrect(ex.q1.evaluate(confusion_matrix), *words)
+
+
+def test_confusion_matrix_joint_fraction_names_the_books_wording():
+    def joint(y_hat, y, num_classes):
+        counts = torch.zeros((num_classes, num_classes))
+        counts.index_put_((y_hat, y), torch.ones(len(y)), accumulate=True)
+        return counts / len(y)
+    incorrect(ex.q1.evaluate(joint), "联合比例", "书里")
+
+
+@pytest.mark.parametrize("exercise, after_name, word", [(ex.q4, "corrected_acc", "纠正之后更高"),
+                                                         (ex.q6, "weighted_acc", "加权之后更高")])
+def test_gain_predictions_name_the_answer_in_their_own_words(exercise, after_name, word):
+    exercise.prediction = "B"
+    incorrect(exercise.evaluate(runs_of(BEFORE, HIGHER, after_name=after_name)), word)

@@ -99,6 +99,9 @@ _CONFUSION_ERRORS = (
     (r"index .* is out of bounds|out of bounds for dimension",
      "某个类别号超出了矩阵的范围：矩阵的大小用参数 num_classes，别用 y.max() + 1 或 "
      "y_hat.max() + 1（某个类别可能从没被预测过）。"),
+    (r"shape .* is invalid for input of size",
+     "reshape 不成 (num_classes, num_classes)：torch.bincount 只数到出现过的最大的数，某个组合"
+     "从没出现时结果就短了。写 torch.bincount(..., minlength=num_classes * num_classes)。"),
     (r"bincount only supports 1-d non-negative integral inputs",
      "torch.bincount 只接受一维的非负整数张量：先算 y_hat * num_classes + y（整数），"
      "别先转成 float。"),
@@ -160,12 +163,17 @@ _CONFUSION_MISTAKES = (
      "你给出的是计数，没有归一化：每一列要除以真实类别是 j 的样本数，"
      "counts / counts.sum(dim=0, keepdim=True)，这样每一列加起来是 1。"),
     (lambda c: _counts_of(c) / len(c[1]),
-     "你除以了样本总数，得到的是联合比例 P(ŷ = i, y = j)。解 C p = μ(ŷ) 要的是条件概率 "
-     "P(ŷ = i | y = j)：每一列除以这一列的和（真实类别是 j 的样本数）。类别不平衡时两者差得最多。"),
+     "你除以了样本总数，得到的是联合比例 P(ŷ = i, y = j)。书里“所占的比例”这句话可以这样读，但"
+     "解 C p = μ(ŷ) 要的是条件概率 P(ŷ = i | y = j)（书里的式子就是这样用它的）：每一列除以"
+     "这一列的和（真实类别是 j 的样本数）。验证集均衡时两者只差一个因子 k，类别不平衡时差得最多。"),
     (lambda c: _counts_of(c).T,
      "你给出的是转置的计数：下标写成 C[y_hat, y]（行是预测），再把每一列除以它的和。"),
     (lambda c: _counts_of(c).T / len(c[1]),
      "你给出的是转置的联合比例：下标写成 C[y_hat, y]（行是预测），每一列除以这一列的和。"),
+    (lambda c: _columns((_counts_of(c) > 0).to(torch.float64)),
+     "每一对 (预测, 真实) 你最多只数了一次：counts[y_hat, y] += 1（或 index_put_ 不加 "
+     "accumulate=True）遇到重复的下标时只加一次。用 counts.index_put_((y_hat, y), ones, "
+     "accumulate=True)，或 torch.bincount(y_hat * num_classes + y, minlength=num_classes ** 2)。"),
     (lambda c: _safe_div(_counts_of(c), _counts_of(c).sum(dim=1)),
      "你除以的是 counts.sum(dim=1)（每一行的和，也就是每个类别被预测的次数），而且没有 keepdim："
      "形状 (k,) 广播之后，第 j 列除以的是“预测为 j 的次数”。要除以每一列的和（真实类别 j 的"
@@ -313,7 +321,7 @@ _REWEIGHT_MISTAKES = (
      "你乘的是 q/p，反了：β(y) = p(y)/q(y)（目标的比例除以源的比例）。目标里多的类别要加权。"),
     (lambda P, p, q: P * p / q,
      "乘上 β = p/q 之后没有重新归一化：每一行要再除以它的和，才是概率"
-     "（P_target(y | x) ∝ P_source(y | x) · β(y)）。"),
+     "（P_p(y | x) ∝ P_q(y | x) · β(y)）。"),
     (lambda P, p, q: _renorm_rows(P * p),
      "你只乘了目标的分布 p，忘了除以源的分布 q：β = p/q。源的类别不均衡时差别就出来了。"),
     (lambda P, p, q: _renorm_rows(P / q),
@@ -324,7 +332,7 @@ _REWEIGHT_MISTAKES = (
      "β 乘到了行上（β[:, None]，或者 β.reshape(-1, 1)）：β 是每个类别一个数，要乘到每一列上，"
      "P * beta（形状 (k,) 自动广播到每一行）。"),
     (lambda P, p, q: _renorm_rows(P + p / q),
-     "你把 β 加到了概率上：要乘，P_target(y | x) ∝ P_source(y | x) · β(y)。"
+     "你把 β 加到了概率上：要乘，P_p(y | x) ∝ P_q(y | x) · β(y)。"
      "（对 logits 才是加 log β。）"),
     (lambda P, p, q: torch.softmax(P * p / q, dim=1),
      "你对 P · β 又做了 softmax：P 已经是概率，乘上 β 之后除以每一行的和就行。"
@@ -342,9 +350,10 @@ _REWEIGHT_ERRORS = (
 
 @exercises.code(diagnose=_REWEIGHT_ERRORS)
 def q3(reweight):
-    cases = {"batch": _reweight_case(0, 50, 10), "square": _reweight_case(1, 10, 10),
-             "a class clipped to 0": _reweight_case(2, 40, 6, zero_class=3),
-             "two classes": _reweight_case(3, 7, 2)}
+    cases = {"50 个样本、10 个类别": _reweight_case(0, 50, 10),
+             "10 个样本、10 个类别": _reweight_case(1, 10, 10),
+             "有一个类别的 p 是 0": _reweight_case(2, 40, 6, zero_class=3),
+             "两个类别": _reweight_case(3, 7, 2)}
     got = {}
     for name, (P, p, q) in cases.items():
         before = (P.clone(), p.clone(), q.clone())
@@ -358,8 +367,8 @@ def q3(reweight):
         got[name] = out.detach().float()
     right = {name: _renorm_rows(P * (p / q)) for name, (P, p, q) in cases.items()}
     if all(torch.allclose(got[n], right[n], atol=1e-5) for n in cases):
-        return ("每一列乘 β(y) = p(y)/q(y)，每一行再除以它的和：P_target(y | x) ∝ "
-                "P_source(y | x) · p(y)/q(y)；p 里是 0 的类别概率变成 0。")
+        return ("每一列乘 β(y) = p(y)/q(y)，每一行再除以它的和：P_p(y | x) ∝ "
+                "P_q(y | x) · p(y)/q(y)；p 里是 0 的类别概率变成 0。")
     reject_mistakes(got, cases, [(lambda case, m=m: m(*case), d) for m, d in _REWEIGHT_MISTAKES])
     for name in cases:
         if torch.isnan(got[name]).any():
@@ -374,9 +383,11 @@ reference_reweight = q3.reference("reweight")
 # --- predictions judged against runs over seeds ----------------------------------------------
 
 _GAIN_WORDS = {"A": "纠正之后更高", "B": "差不多（差别不显著）", "C": "纠正之后更低"}
+_WEIGHTED_WORDS = {"A": "加权之后更高", "B": "差不多（差别不显著）", "C": "加权之后更低"}
 
 
-def _judge_gain(prediction, runs, before, after, what, why, names=("纠正之后", "不纠正")):
+def _judge_gain(prediction, runs, before, after, what, why, names=("纠正之后", "不纠正"),
+                words=None):
     if not isinstance(runs, Runs):
         raise Incorrect(f"check 需要上面实验格子里的 {what}（d2l.repeat 的结果），你给出的是 "
                         f"{type(runs).__name__}：{runs!r:.60}。")
@@ -394,13 +405,13 @@ def _judge_gain(prediction, runs, before, after, what, why, names=("纠正之后
     answer = {"higher": "A", "noise": "B", "lower": "C"}[verdict.outcome]
     if prediction == answer:
         return f"{verdict}。"
-    raise Incorrect(f"{verdict}，也就是 {answer}（{_GAIN_WORDS[answer]}）。{why}")
+    raise Incorrect(f"{verdict}，也就是 {answer}（{(words or _GAIN_WORDS)[answer]}）。{why}")
 
 
 @exercises.prediction(choices=tuple(_GAIN_WORDS))
 def q4(prediction, label_runs):
     return _judge_gain(prediction, label_runs, "target_acc", "corrected_acc", "label_runs",
-                       "分类器在源数据上学到的是 P_source(y | x)，它默认每个类别各占十分之一；目标里某些"
+                       "分类器在源数据上学到的是 P_q(y | x)，它默认每个类别各占十分之一；目标里某些"
                        "类别多得多时，拿不准的样本判给常见的类别更容易对。乘上 p(y)/q(y) 正是把"
                        "这个先验换成目标的。")
 
@@ -469,10 +480,10 @@ _WEIGHT_ERRORS = (
 
 @exercises.code(diagnose=_WEIGHT_ERRORS)
 def q5(importance_weights):
-    cases = {"unequal": _weights_case(0, 200, 1.5, 4000, 2000, None),
-             "more target": _weights_case(1, 100, 2.0, 500, 3000, None),
-             "clipped": _weights_case(2, 300, 2.5, 3000, 1000, 20.0),
-             "clipped, more target": _weights_case(3, 300, 2.5, 1000, 2500, 1.5)}
+    cases = {"源样本多于目标": _weights_case(0, 200, 1.5, 4000, 2000, None),
+             "目标样本多于源": _weights_case(1, 100, 2.0, 500, 3000, None),
+             "c = 20": _weights_case(2, 300, 2.5, 3000, 1000, 20.0),
+             "c = 1.5、目标样本多于源": _weights_case(3, 300, 2.5, 1000, 2500, 1.5)}
     got = {}
     for name, (h, ns, nt, c) in cases.items():
         before = h.clone()
@@ -514,7 +525,7 @@ def q6(prediction, covariate_runs):
     return _judge_gain(prediction, covariate_runs, "target_acc", "weighted_acc", "covariate_runs",
                        "暗的图在源数据里只占一小部分，不加权时一个线性模型主要去拟合亮的图；"
                        "重要性权重让训练把力气花在目标里常见的那种输入上。",
-                       names=("加权训练", "不加权"))
+                       names=("加权训练", "不加权"), words=_WEIGHTED_WORDS)
 
 
 # --- q7: which kind of shift ------------------------------------------------------------------
