@@ -31,3 +31,9 @@ def rejected(outcome, *words):
     for word in words:
         assert word in outcome.message, (word, outcome.message)
     assert "检查程序自己出错了" not in outcome.message
+
+
+def accepted(outcome):
+    """The message of ``outcome``; fails unless it says 'correct' (the counterpart of ``rejected``)."""
+    assert outcome.status == CORRECT, outcome.message
+    return outcome.message

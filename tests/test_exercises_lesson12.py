@@ -7,10 +7,11 @@ import random
 import numpy as np
 import pytest
 import torch
+from exercise_asserts import accepted as correct
 from exercise_asserts import rejected as incorrect
 from torch.nn import functional as F
 
-from d2l_helpers.exercises import CORRECT, NOT_ATTEMPTED, ____
+from d2l_helpers.exercises import NOT_ATTEMPTED, ____
 from d2l_helpers.exercises import lesson12 as ex
 from d2l_helpers.repeats import Runs
 
@@ -20,11 +21,6 @@ def fresh_exercises():
     for exercise in ex.exercises.exercises.values():
         exercise.prediction = None
     yield
-
-
-def correct(outcome):
-    assert outcome.status == CORRECT, outcome.message
-    return outcome.message
 
 
 # --- q1: the confusion matrix ------------------------------------------------------------------
