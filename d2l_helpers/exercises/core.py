@@ -15,7 +15,8 @@ The learner's starter cell (``____`` placeholders) lives only in the notebook; t
 module holds the solution cell. Untouched, a starter still runs and its check says
 "尚未作答". A check runs the learner's code on real inputs, hard ones included, and
 names the typical mistake (:func:`reject_known` for "known wrong value → diagnosis",
-:func:`judge_best` for "a prediction against measured runs"). It never reads source.
+:func:`judge_best` and :func:`judge_paired` for "a prediction against measured
+runs"). It never reads source.
 
 Who is to blame for an exception: one raised by the learner's own code (a frame of
 theirs is in its traceback) is theirs, shown with a diagnosis in words; one raised by
@@ -298,6 +299,34 @@ def judge_best(prediction, measured, metric, describe=str, label="验证精度",
         return f"{label}的均值最高的是 {describe(best)}；{verdict}，所以你的预测也算对。"
     reason = why(prediction, best) if why else ""
     raise Incorrect(f"实验里{label}最高的是 {describe(best)}；{verdict}。{reason}")
+
+
+def judge_paired(prediction, runs, what, new, old, *, metric, names, label, words, why,
+                 answers=(("higher", "A"), ("noise", "B"), ("lower", "C"))):
+    """Judge a prediction of how metric ``new`` compares with metric ``old``, both recorded per
+    seed in one :class:`Runs` (``what`` names the learner's variable), by the paired
+    ``d2l.compare`` of the two. ``answers`` maps its outcome ('higher', 'noise', 'lower' for
+    ``new`` against ``old``) to a choice and ``words`` each choice to its meaning. Returns the
+    verdict to print under "正确"; otherwise raises :class:`Incorrect` with the verdict, the
+    right choice and ``why``."""
+    if not isinstance(runs, Runs):
+        raise Incorrect(f"check 需要上面实验格子里的 {what}（d2l.repeat 的结果），你给出的是 "
+                        f"{type(runs).__name__}：{runs!r:.60}。")
+    missing = [m for m in (new, old) if m not in runs.metrics()]
+    if missing:
+        raise Incorrect(f"{what} 里没有记录 {missing}（记录了：{'、'.join(runs.metrics())}）："
+                        "用上面实验格子里的结果。")
+    if len(runs) < MIN_SEEDS:
+        raise Incorrect(f"{what} 只跑了 {len(runs)} 个种子：比较至少要 {MIN_SEEDS} 个，"
+                        f"d2l.repeat(..., seeds={MIN_SEEDS})。")
+    verdict = compare(runs.renamed(**{new: metric}), runs.renamed(**{old: metric}), metric,
+                      names=names, label=label)
+    if verdict.outcome == "diverged":
+        raise Incorrect(f"{verdict}。")
+    answer = dict(answers)[verdict.outcome]
+    if prediction == answer:
+        return f"{verdict}。"
+    raise Incorrect(f"{verdict}，也就是 {answer}（{words[answer]}）。{why}")
 
 
 # --- the exercise ------------------------------------------------------------------------

@@ -27,11 +27,11 @@ import torch
 from d2l_helpers.exercises.core import (
     ExerciseSet,
     Incorrect,
+    judge_paired,
     need_close,
     need_tensor,
     reject_mistakes,
 )
-from d2l_helpers.repeats import MIN_SEEDS, Runs, compare
 
 exercises = ExerciseSet("第 12 课", __name__)
 progress = exercises.progress
@@ -388,24 +388,8 @@ _WEIGHTED_WORDS = {"A": "加权之后更高", "B": "差不多（差别不显著�
 
 def _judge_gain(prediction, runs, before, after, what, why, names=("纠正之后", "不纠正"),
                 words=None):
-    if not isinstance(runs, Runs):
-        raise Incorrect(f"check 需要上面实验格子里的 {what}（d2l.repeat 的结果），你给出的是 "
-                        f"{type(runs).__name__}：{runs!r:.60}。")
-    missing = [m for m in (before, after) if m not in runs.metrics()]
-    if missing:
-        raise Incorrect(f"{what} 里没有记录 {missing}（记录了：{'、'.join(runs.metrics())}）："
-                        "用上面实验格子里的结果。")
-    if len(runs) < MIN_SEEDS:
-        raise Incorrect(f"{what} 只跑了 {len(runs)} 个种子：比较至少要 {MIN_SEEDS} 个，"
-                        f"d2l.repeat(..., seeds={MIN_SEEDS})。")
-    verdict = compare(runs.renamed(**{after: "acc"}), runs.renamed(**{before: "acc"}), "acc",
-                      names=names, label="目标数据上的精度")
-    if verdict.outcome == "diverged":
-        raise Incorrect(f"{verdict}。")
-    answer = {"higher": "A", "noise": "B", "lower": "C"}[verdict.outcome]
-    if prediction == answer:
-        return f"{verdict}。"
-    raise Incorrect(f"{verdict}，也就是 {answer}（{(words or _GAIN_WORDS)[answer]}）。{why}")
+    return judge_paired(prediction, runs, what, after, before, metric="acc", names=names,
+                        label="目标数据上的精度", words=words or _GAIN_WORDS, why=why)
 
 
 @exercises.prediction(choices=tuple(_GAIN_WORDS))
