@@ -14,7 +14,7 @@ from exercise_cells import exercise_for, prediction_experiment_cells  # noqa: E4
 from fill_solutions import fill  # noqa: E402
 
 # The lessons with exercises (the labs 5-6 have none); each must exist, see the test below.
-EXERCISE_LESSONS = (1, 2, 3, 4, 7, 8, 9, 10, 11, 12)
+EXERCISE_LESSONS = (1, 2, 3, 4, 7, 8, 9, 10, 11, 12, 13)
 LESSONS = {f"lesson{n}": path for n in EXERCISE_LESSONS
            for path in sorted((ROOT / "notebooks").glob(f"{n:02d}_*.ipynb"))[:1]}
 
