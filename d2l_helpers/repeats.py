@@ -226,6 +226,8 @@ class Comparison(NamedTuple):
         interval = (f"{100 * (1 - self.level):g}% 置信区间 [{self.low * scale:.{digits}f}, "
                     f"{self.high * scale:.{digits}f}]")
         if self.outcome == "noise":
+            # signed, as a minus b, like its interval: "之差 -0.001 ± 0.001"
+            size = f"{self.difference * scale:.{digits}f} ± {self.se * scale:.{digits}f}{unit}"
             return (f"{a} 与 {b} 的{self.label}之差 {size}，差别不显著（{self._test_words()}；"
                     f"{interval}，包含 0）")
         word = "高" if self.outcome == "higher" else "低"

@@ -67,9 +67,14 @@ def clip(p):
      ["log1p"]),
     (lambda p, y: torch.sqrt(torch.sum((torch.log(clip(p)) - torch.log(y)) ** 2)), ["求了和"]),
     (lambda p, y: torch.sqrt((torch.log(clip(p)) - torch.log(y)) ** 2), ["忘了 torch.mean"]),
+    (lambda p, y: torch.sqrt(torch.mean((torch.log(clip(p)) - y) ** 2)), ["只对预测值取了对数"]),
+    (lambda p, y: torch.sqrt(torch.mean(torch.log(clip(p) - y) ** 2)), ["对差取了对数", "nan"]),
+    (lambda p, y: torch.sqrt(torch.mean(torch.log(clip(p)) - torch.log(y)) ** 2),
+     ["先对差取平均", "抵消"]),
     (lambda p, y: None, ["没有返回结果"]),
 ], ids=["no clamp", "clamp at 0", "clamp at epsilon", "raw RMSE", "no sqrt", "mean abs", "log10",
-        "log of labels only", "log1p", "sum", "per sample", "returns nothing"])
+        "log of labels only", "log1p", "sum", "per sample", "log of predictions only",
+        "log of the difference", "square of the mean", "returns nothing"])
 def test_log_rmse_mistakes_get_their_diagnosis(log_rmse, words):
     incorrect(ex.q1.evaluate(log_rmse), *words)
 
@@ -166,6 +171,11 @@ def zipped_lists(n, k):
     return [t for t, _ in folds], [v for _, v in folds]
 
 
+def fold_size_as_parts(n, k):  # the starter's blank filled with the fold size
+    folds = torch.arange(n).tensor_split(n // k)
+    return [(torch.cat([f for j, f in enumerate(folds) if j != i]), folds[i]) for i in range(k)]
+
+
 @pytest.mark.parametrize("k_fold_indices, words", [
     (book_sized, ["最后", "n % k", "丢掉"]),
     (overlapping, ["重叠"]),
@@ -176,10 +186,11 @@ def zipped_lists(n, k):
     (swapped_pair, ["训练集在前"]),
     (float_indices, ["浮点数"]),
     (zipped_lists, ["两个长度为"]),
+    (fold_size_as_parts, ["tensor_split(n // k)", "份数"]),
     (lambda n, k: None, ["没有返回结果"]),
 ], ids=["last rows dropped", "overlapping", "a fold left out", "train includes valid",
         "train misses a fold", "remainder in the last fold", "pair swapped", "float indices",
-        "two lists", "returns nothing"])
+        "two lists", "fold size as the number of parts", "returns nothing"])
 def test_k_fold_indices_mistakes_get_their_diagnosis(k_fold_indices, words):
     incorrect(ex.q2.evaluate(k_fold_indices), *words)
 
@@ -296,6 +307,17 @@ def in_place(train, others):
     return book_style(train, others)
 
 
+def all_columns_mean(train, others):  # statistics of every column, strings too
+    mean, std = train.mean(), train.std()
+    numeric = train.select_dtypes(include="number").columns
+    frames = []
+    for frame in [train, *others]:
+        frame = frame.copy()
+        frame[numeric] = ((frame[numeric] - mean[numeric]) / std[numeric]).fillna(0)
+        frames.append(frame)
+    return split_rows(pd.get_dummies(pd.concat(frames), dummy_na=True, dtype=float), frames)
+
+
 def not_filled(train, others):
     X_train, X_others = book_style(train, others)
     X_train[0, 0] = float("nan")
@@ -310,6 +332,28 @@ def mean_filled_first(train, others):
     features = pd.concat(frames)
     features[numeric] = (features[numeric].fillna(mean) - filled.mean()) / filled.std()
     return split_rows(pd.get_dummies(features, dummy_na=True, dtype=float), frames)
+
+
+def zero_filled_before_subtracting(train, others):
+    numeric = train.select_dtypes(include="number").columns
+    mean, std = train[numeric].mean(), train[numeric].std()  # of the observed values
+    frames = []
+    for frame in [train, *others]:
+        frame = frame.copy()
+        frame[numeric] = (frame[numeric].fillna(0) - mean) / std
+        frames.append(frame)
+    return split_rows(pd.get_dummies(pd.concat(frames), dummy_na=True, dtype=float), frames)
+
+
+def raw_mean_filled(train, others):  # the starter's fillna blank filled with ``mean``
+    numeric = train.select_dtypes(include="number").columns
+    mean, std = train[numeric].mean(), train[numeric].std()
+    frames = []
+    for frame in [train, *others]:
+        frame = frame.copy()
+        frame[numeric] = ((frame[numeric] - mean) / std).fillna(mean)
+        frames.append(frame)
+    return split_rows(pd.get_dummies(pd.concat(frames), dummy_na=True, dtype=float), frames)
 
 
 def not_standardised(train, others):
@@ -346,19 +390,24 @@ def own_statistics(train, others):
     (lambda t, o: book_style(t, o, fit_on_all=True, ddof=0), ["全部的行", "泄漏"]),
     (mean_filled_first, ["先用均值填了缺失值"]),
     (not_standardised, ["没有标准化"]),
+    (zero_filled_before_subtracting, ["减均值之前", "fillna(0)"]),
+    (raw_mean_filled, ["原来的均值", "fillna(0)"]),
     (lambda t, o: book_style(t, o, fill_first=True), ["先把缺失值填成了 0"]),
     (lambda t, o: book_style(t, o, dummy_na=False), ["缺失", "dummy_na=True"]),
     (lambda t, o: book_style(t, o, fit_on_all=True, fill_first=True), ["两个问题"]),
     (per_frame_dummies, ["分别", "get_dummies", "列数不一样"]),
     (book_dtypes, ["pandas 3", "select_dtypes"]),
+    (all_columns_mean, ["字符串列", "select_dtypes"]),
     (bool_dummies, ["dtype=float"]),
     (in_place, ["原地修改"]),
     (not_filled, ["nan", "fillna(0)"]),
     (lambda t, o: ex.reference_preprocess(t, o)[0], ["两样东西"]),
     (lambda t, o: ex.reference_preprocess(t, o[:1]), ["2 张表"]),
 ], ids=["own statistics", "min-max", "the leak", "the leak, ddof 0", "mean filled first", "not standardised",
+        "zero filled before subtracting", "raw mean filled",
         "filled before standardising", "no column for missing", "leak and fill",
-        "one-hot per frame", "book's dtypes under pandas 3", "bool dummies", "in place",
+        "one-hot per frame", "book's dtypes under pandas 3", "mean of every column", "bool dummies",
+        "in place",
         "nan left", "one value", "others cut short"])
 def test_preprocess_mistakes_get_their_diagnosis(preprocess, words):
     incorrect(ex.q3.evaluate(preprocess), *words)

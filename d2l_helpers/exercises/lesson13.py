@@ -73,6 +73,14 @@ _LOG_RMSE_MISTAKES = (
      "你只对标签取了对数，预测值没有取：两边都要取 log，log ŷ - log y。"),
     (lambda p, y: torch.sqrt(torch.mean((p - torch.log(y)) ** 2)),
      "你只对标签取了对数，预测值没有取：两边都要取 log（预测值先裁剪到 [1, ∞)），log ŷ - log y。"),
+    (lambda p, y: torch.sqrt(torch.mean((torch.log(_clamped(p)) - y) ** 2)),
+     "你只对预测值取了对数，标签没有取：两边都要取 log，torch.log(clipped) - torch.log(labels)。"),
+    (lambda p, y: torch.sqrt(torch.mean(torch.log(_clamped(p) - y) ** 2)),
+     "你对差取了对数，log(ŷ - y)：差可以是负数，负数的 log 是 nan。要的是对数的差，"
+     "torch.log(clipped) - torch.log(labels)。"),
+    (lambda p, y: torch.sqrt(torch.mean(torch.log(_clamped(p)) - torch.log(y)) ** 2),
+     "你先对差取平均、再平方：那是 |mean(log ŷ - log y)|，正负误差会互相抵消。顺序是先平方、"
+     "再平均、最后开根号：torch.sqrt(torch.mean((log ŷ - log y) ** 2))。"),
     (lambda p, y: torch.sqrt(torch.mean((torch.log1p(_clamped(p)) - torch.log1p(y)) ** 2)),
      "你用了 log1p，也就是 log(1 + x)：价格很低的时候它和 log x 差得不少（检查用了几组“便宜”"
      "的数据）。书里是先把预测值裁剪到 [1, ∞)，再用 torch.log。"),
@@ -239,6 +247,11 @@ def _check_folds(k_fold_indices, n, k):
                             f"fold_size = n // k = {n // k}，于是它们被丢掉了（书第 4.10 节的 "
                             "get_k_fold_data 就是这样）。本题要每一行都用上：前 n % k 折各多一行，"
                             "torch.arange(n).tensor_split(k)。")
+        parts = n // k
+        if parts not in (0, k) and all(len(v) in (n // parts, -(-n // parts)) for _, v in folds):
+            raise Incorrect(f"{call} 各折验证集只有 {[len(v) for _, v in folds]} 行，{len(unused)} 行从没"
+                            f"做过验证：你大概写了 tensor_split(n // k)，把 {n} 行分成了 {parts} 份。"
+                            "tensor_split 的参数是份数，不是每份的大小：tensor_split(k)。")
         raise Incorrect(f"{call} 有 {len(unused)} 行从没做过验证（例如第 {unused[0]} 行）：各折验证集"
                         f"的大小是 {[len(v) for _, v in folds]}，合起来应当正好是全部 {n} 行。")
     for i, (train, valid) in enumerate(folds):
@@ -275,9 +288,9 @@ _PREPROCESS_ERRORS = (
     (r"unsupported operand type|could not convert string to float|Could not convert|"
      r"Cannot perform reduction|does not support (reduction|operation)|"
      r"can only concatenate str|ufunc '(subtract|divide)'",
-     "你把字符串列当成数值列算了均值或做了减法。pandas 3 里字符串列的 dtype 是 str，不是 object，"
-     "书里的 dtypes != 'object' 就把它们也算成了数值列：用 train.select_dtypes(include='number')"
-     ".columns 选数值列。"),
+     "你把字符串列当成数值列算了均值或做了减法：只对数值列算 mean 和 std、做标准化，数值列用 "
+     "train.select_dtypes(include='number').columns 选（pandas 3 读 CSV 时字符串列的 dtype 是 str，"
+     "不是 object，书里的 dtypes != 'object' 会把它们也算成数值列）。"),
     (r"can't convert np\.ndarray of type numpy\.object_",
      "DataFrame 里混着 bool 列（pd.get_dummies 默认给 True/False）和浮点列，.values 成了 object "
      "数组，torch.tensor 转不了：写 pd.get_dummies(..., dtype=float)。"),
@@ -343,6 +356,13 @@ def _features(train, others, stats="train", ddof=1, order="standardise then fill
         fit_values = fit_values.fillna(fit_values.mean())
         values = values.fillna(fit[numeric].astype(float).mean())
         values = (values - fit_values.mean()) / fit_values.std(ddof=ddof)
+    elif order == "zero fill, observed statistics":
+        fit_values = fit[numeric].astype(float)
+        values = (values.fillna(0) - fit_values.mean()) / fit_values.std(ddof=ddof)
+    elif order == "raw mean fill after standardising":
+        fit_values = fit[numeric].astype(float)
+        values = ((values - fit_values.mean()) / fit_values.std(ddof=ddof)).fillna(
+            fit_values.mean())
     elif order == "not standardised":
         values = values.fillna(0)
     elif order == "min-max":
@@ -411,6 +431,12 @@ _PREPROCESS_MISTAKES = (
     (dict(order="mean fill then standardise"),
      "你先用均值填了缺失值，再标准化：填进去的均值让标准差变小了，结果和书里不一样。书里先标准化"
      "（均值和标准差只用观测到的值），再 fillna(0)：效果也是填均值，但标准差不受影响。"),
+    (dict(order="zero fill, observed statistics"),
+     "缺失值在减均值之前就填成了 0：0 是一个真实的数值（面积 0、1900 年前建的车库），标准化之后它"
+     "成了 (0 - mean) / std，一个离均值很远的数。书里先标准化，再 fillna(0)：这时 0 就是均值。"),
+    (dict(order="raw mean fill after standardising"),
+     "标准化之后你用原来的均值（几千、1970 这样的数）填了缺失值：标准化之后的列均值是 0，填 0 "
+     "才是填均值，fillna(0)。"),
     (dict(order="not standardised"),
      "数值列没有标准化：要减去训练集的均值、再除以训练集的标准差，(x - mean) / std。"),
     (dict(order="min-max"),
@@ -517,11 +543,11 @@ reference_preprocess = q3.reference("preprocess", pd=__import__("pandas"))
 
 # --- predictions judged against runs over seeds ----------------------------------------------
 
-_TARGET_WORDS = {"A": "预测对数价格的误差更低", "B": "差不多（差别不显著）",
+_TARGET_WORDS = {"A": "预测对数价格的误差更低", "B": "差不多，差别不显著",
                  "C": "预测价格本身的误差更低"}
-_LEAK_WORDS = {"A": "统计量用全部的行时 K 折误差更低", "B": "差不多（差别不显著）",
+_LEAK_WORDS = {"A": "统计量用全部的行时 K 折误差更低", "B": "差不多，差别不显著",
                "C": "统计量用全部的行时 K 折误差更高"}
-_SCALE_WORDS = {"A": "不标准化更差（误差更高）", "B": "差不多（差别不显著）",
+_SCALE_WORDS = {"A": "不标准化更差（误差更高）", "B": "差不多，差别不显著",
                 "C": "不标准化更好（误差更低）"}
 _LOWER_IS_A = (("lower", "A"), ("noise", "B"), ("higher", "C"))
 _HIGHER_IS_A = (("higher", "A"), ("noise", "B"), ("lower", "C"))
