@@ -128,6 +128,9 @@ def test_compare_says_higher_lower_or_not_significant_by_a_paired_t_test():
     noise = d2l.compare(c, b, "acc", names=("C", "B"))
     assert noise.within_noise and noise.low < 0 < noise.high
     assert str(noise).startswith("C 与 B 的acc之差 ") and "差别不显著" in str(noise)
+    # a non-significant difference keeps its sign (a minus b, like its interval)
+    size = f"{abs(noise.difference) * 100:.1f}"
+    assert f"之差 {size} " in str(noise) and f"之差 -{size}" in str(d2l.compare(b, c, "acc"))
 
 
 def test_compare_without_shared_seeds_uses_welchs_test():
