@@ -71,10 +71,14 @@ def clip(p):
     (lambda p, y: torch.sqrt(torch.mean(torch.log(clip(p) - y) ** 2)), ["对差取了对数", "nan"]),
     (lambda p, y: torch.sqrt(torch.mean(torch.log(clip(p)) - torch.log(y)) ** 2),
      ["先对差取平均", "抵消"]),
+    (lambda p, y: torch.sqrt(torch.mean(torch.log(clip(p)) - torch.log(y) ** 2)),
+     ["每一组数据上都是 nan", "** 比 - 先算"]),
+    (lambda p, y: torch.tensor(float("nan")), ["每一组数据上都是 nan"]),
     (lambda p, y: None, ["没有返回结果"]),
 ], ids=["no clamp", "clamp at 0", "clamp at epsilon", "raw RMSE", "no sqrt", "mean abs", "log10",
         "log of labels only", "log1p", "sum", "per sample", "log of predictions only",
-        "log of the difference", "square of the mean", "returns nothing"])
+        "log of the difference", "square of the mean", "precedence", "always nan",
+        "returns nothing"])
 def test_log_rmse_mistakes_get_their_diagnosis(log_rmse, words):
     incorrect(ex.q1.evaluate(log_rmse), *words)
 
@@ -106,6 +110,11 @@ def numpy_masks(n, k):
     return [(fold_of != i, fold_of == i) for i in range(k)]
 
 
+def round_robin(n, k):
+    fold_of = np.arange(n) % k
+    return [(np.flatnonzero(fold_of != i), np.flatnonzero(fold_of == i)) for i in range(k)]
+
+
 def list_folds(n, k):
     bounds = [i * n // k for i in range(k + 1)]
     return [(list(range(0, bounds[i])) + list(range(bounds[i + 1], n)),
@@ -119,8 +128,8 @@ def generator_folds(n, k):
 
 
 @pytest.mark.parametrize("k_fold_indices", [
-    ex.reference_k_fold_indices, shuffled_folds, numpy_masks, list_folds, generator_folds,
-], ids=["reference", "shuffled", "boolean masks", "lists and ranges", "generator"])
+    ex.reference_k_fold_indices, shuffled_folds, round_robin, list_folds, generator_folds,
+], ids=["reference", "shuffled", "round robin", "lists and ranges", "generator"])
 def test_k_fold_indices_written_any_right_way_is_correct(k_fold_indices):
     correct(ex.q2.evaluate(k_fold_indices))
 
@@ -171,6 +180,11 @@ def zipped_lists(n, k):
     return [t for t, _ in folds], [v for _, v in folds]
 
 
+def split_by_k(n, k):  # split takes the size of each part, not their number
+    folds = torch.arange(n).split(k)
+    return [(torch.cat([f for j, f in enumerate(folds) if j != i]), folds[i]) for i in range(k)]
+
+
 def fold_size_as_parts(n, k):  # the starter's blank filled with the fold size
     folds = torch.arange(n).tensor_split(n // k)
     return [(torch.cat([f for j, f in enumerate(folds) if j != i]), folds[i]) for i in range(k)]
@@ -187,10 +201,13 @@ def fold_size_as_parts(n, k):  # the starter's blank filled with the fold size
     (float_indices, ["浮点数"]),
     (zipped_lists, ["两个长度为"]),
     (fold_size_as_parts, ["tensor_split(n // k)", "份数"]),
+    (split_by_k, ["split(k)", "份数"]),
+    (numpy_masks, ["布尔掩码", "flatnonzero"]),
     (lambda n, k: None, ["没有返回结果"]),
 ], ids=["last rows dropped", "overlapping", "a fold left out", "train includes valid",
         "train misses a fold", "remainder in the last fold", "pair swapped", "float indices",
-        "two lists", "fold size as the number of parts", "returns nothing"])
+        "two lists", "fold size as the number of parts", "split(k)", "boolean masks",
+        "returns nothing"])
 def test_k_fold_indices_mistakes_get_their_diagnosis(k_fold_indices, words):
     incorrect(ex.q2.evaluate(k_fold_indices), *words)
 
@@ -255,17 +272,15 @@ def numpy_by_hand(train, others):
             col = frame[c].to_numpy(dtype=object)
             missing = [pd.isna(col)] if train[c].isna().any() else []  # only where train has any
             parts.append(np.stack([col == lv for lv in levels] + missing, 1).astype(float))
-        out.append(torch.tensor(np.hstack(parts[::-1])))
+        out.append(torch.tensor(np.hstack(parts[::-1]), dtype=torch.float32))
     return out[0], out[1:]
 
 
 @pytest.mark.parametrize("preprocess", [
     ex.reference_preprocess, book_style, lambda t, o: book_style(t, o, ddof=0),
     train_columns_only, numpy_by_hand,
-    lambda t, o: (lambda X, Xs: (pd.DataFrame(X.numpy()), [x.numpy() for x in Xs]))(
-        *ex.reference_preprocess(t, o)),
 ], ids=["reference", "book style fitted on train", "ddof 0", "train's columns, reindexed",
-        "numpy by hand", "DataFrame and arrays"])
+        "numpy by hand"])
 def test_preprocess_written_any_right_way_is_correct(preprocess):
     correct(ex.q3.evaluate(preprocess))
 
@@ -277,7 +292,8 @@ def per_frame_dummies(train, others):
     for frame in [train, *others]:
         frame = frame.copy()
         frame[numeric] = ((frame[numeric] - mean) / std).fillna(0)
-        out.append(torch.tensor(pd.get_dummies(frame, dummy_na=True, dtype=float).to_numpy()))
+        dummies = pd.get_dummies(frame, dummy_na=True, dtype=float)
+        out.append(torch.tensor(dummies.to_numpy(), dtype=torch.float32))
     return out[0], out[1:]
 
 
@@ -314,6 +330,17 @@ def all_columns_mean(train, others):  # statistics of every column, strings too
     for frame in [train, *others]:
         frame = frame.copy()
         frame[numeric] = ((frame[numeric] - mean[numeric]) / std[numeric]).fillna(0)
+        frames.append(frame)
+    return split_rows(pd.get_dummies(pd.concat(frames), dummy_na=True, dtype=float), frames)
+
+
+def variance_scaled(train, others):
+    numeric = train.select_dtypes(include="number").columns
+    mean, var = train[numeric].mean(), train[numeric].var()
+    frames = []
+    for frame in [train, *others]:
+        frame = frame.copy()
+        frame[numeric] = ((frame[numeric] - mean) / var).fillna(0)
         frames.append(frame)
     return split_rows(pd.get_dummies(pd.concat(frames), dummy_na=True, dtype=float), frames)
 
@@ -401,6 +428,13 @@ def own_statistics(train, others):
     (bool_dummies, ["dtype=float"]),
     (in_place, ["原地修改"]),
     (not_filled, ["nan", "fillna(0)"]),
+    (lambda t, o: (lambda X, Xs: (pd.DataFrame(X.numpy()), [x.numpy() for x in Xs]))(
+        *ex.reference_preprocess(t, o)), ["DataFrame", "float32"]),
+    (lambda t, o: (lambda X, Xs: (X.numpy(), [x.numpy() for x in Xs]))(
+        *ex.reference_preprocess(t, o)), ["ndarray", "float32"]),
+    (lambda t, o: (lambda X, Xs: (X.double(), [x.double() for x in Xs]))(
+        *ex.reference_preprocess(t, o)), ["float64", "same dtype"]),
+    (variance_scaled, ["方差", "std"]),
     (lambda t, o: ex.reference_preprocess(t, o)[0], ["两样东西"]),
     (lambda t, o: ex.reference_preprocess(t, o[:1]), ["2 张表"]),
 ], ids=["own statistics", "min-max", "the leak", "the leak, ddof 0", "mean filled first", "not standardised",
@@ -408,7 +442,8 @@ def own_statistics(train, others):
         "filled before standardising", "no column for missing", "leak and fill",
         "one-hot per frame", "book's dtypes under pandas 3", "mean of every column", "bool dummies",
         "in place",
-        "nan left", "one value", "others cut short"])
+        "nan left", "DataFrames", "numpy arrays", "float64", "divided by the variance",
+        "one value", "others cut short"])
 def test_preprocess_mistakes_get_their_diagnosis(preprocess, words):
     incorrect(ex.q3.evaluate(preprocess), *words)
 

@@ -46,8 +46,11 @@ def _log_rmse_cases():
     cheap_preds = (cheap * torch.exp(0.3 * torch.randn(50, generator=g))).clamp(min=1.2)
     below_one = cheap_preds.clone()
     below_one[:3] = torch.tensor([0.2, 3.0, 0.7])
+    # every prediction above its price: log(ŷ - y) is finite here, so only that mistake matches it
+    over = prices * (1.05 + 0.2 * torch.randn(n, 1, generator=g).abs())
     return {"prices": (noisy, prices), "predictions <= 0": (bad, prices),
-            "cheap": (cheap_preds, cheap), "cheap, some below 1": (below_one, cheap)}
+            "cheap": (cheap_preds, cheap), "cheap, some below 1": (below_one, cheap),
+            "over-estimates": (over, prices)}
 
 
 def _clamped(p):
@@ -146,6 +149,10 @@ def q1(log_rmse):
             raise Incorrect(diagnosis)
     hard = "predictions <= 0"
     above_one = [n for n, (p, _) in cases.items() if bool((p >= 1).all())]
+    if not any(math.isfinite(got[n]) for n in cases):
+        raise Incorrect(f"你的 log_rmse 在每一组数据上都是 {got[hard]}，预测值都很好的那组也是：问题不在"
+                        "裁剪。看看是不是对可能为负的数取了 log 或开了根号，或者运算的顺序不对（** 比 - "
+                        "先算：要写 (torch.log(clipped) - torch.log(labels)) ** 2）。")
     if not math.isfinite(got[hard]):
         raise Incorrect(f"有的预测值 ≤ 0 时（0、-5000 这样的，训练刚开始的网络会给出），你的 log_rmse "
                         f"得到 {got[hard]}：log 0 = -inf，负数的 log 是 nan。书里先把预测值裁剪到 "
@@ -177,9 +184,9 @@ def _index_list(value, n, what):
                         f"{type(value).__name__}：{value!r:.60}。")
     value = value.reshape(-1)
     if value.dtype == bool:
-        if len(value) != n:
-            raise Incorrect(f"{what}是一个长度 {len(value)} 的布尔掩码，应当有 n = {n} 个元素。")
-        return [int(i) for i in np.flatnonzero(value)]
+        raise Incorrect(f"{what}是一个布尔掩码（每一行一个 True/False）：本题要行号（下标），后面的"
+                        "格子要数行数、按行号取行。掩码 mask 变成行号：torch.nonzero(mask).flatten()"
+                        "（numpy：np.flatnonzero(mask)）。")
     if value.size and not np.issubdtype(value.dtype, np.integer):
         if np.issubdtype(value.dtype, np.floating) and np.all(value == np.round(value)):
             raise Incorrect(f"{what}是浮点数（{value.dtype}）：下标要是整数，"
@@ -250,8 +257,9 @@ def _check_folds(k_fold_indices, n, k):
         parts = n // k
         if parts not in (0, k) and all(len(v) in (n // parts, -(-n // parts)) for _, v in folds):
             raise Incorrect(f"{call} 各折验证集只有 {[len(v) for _, v in folds]} 行，{len(unused)} 行从没"
-                            f"做过验证：你大概写了 tensor_split(n // k)，把 {n} 行分成了 {parts} 份。"
-                            "tensor_split 的参数是份数，不是每份的大小：tensor_split(k)。")
+                            f"做过验证：你大概写了 tensor_split(n // k) 或 split(k)，"
+                            f"把 {n} 行分成了约 {parts} 份。"
+                            "tensor_split 的参数是份数（split 的参数才是每份的大小）：tensor_split(k)。")
         raise Incorrect(f"{call} 有 {len(unused)} 行从没做过验证（例如第 {unused[0]} 行）：各折验证集"
                         f"的大小是 {[len(v) for _, v in folds]}，合起来应当正好是全部 {n} 行。")
     for i, (train, valid) in enumerate(folds):
@@ -363,6 +371,9 @@ def _features(train, others, stats="train", ddof=1, order="standardise then fill
         fit_values = fit[numeric].astype(float)
         values = ((values - fit_values.mean()) / fit_values.std(ddof=ddof)).fillna(
             fit_values.mean())
+    elif order == "variance":
+        fit_values = fit[numeric].astype(float)
+        values = ((values - fit_values.mean()) / fit_values.var(ddof=ddof)).fillna(0)
     elif order == "not standardised":
         values = values.fillna(0)
     elif order == "min-max":
@@ -432,11 +443,13 @@ _PREPROCESS_MISTAKES = (
      "你先用均值填了缺失值，再标准化：填进去的均值让标准差变小了，结果和书里不一样。书里先标准化"
      "（均值和标准差只用观测到的值），再 fillna(0)：效果也是填均值，但标准差不受影响。"),
     (dict(order="zero fill, observed statistics"),
-     "缺失值在减均值之前就填成了 0：0 是一个真实的数值（面积 0、1900 年前建的车库），标准化之后它"
+     "缺失值在减均值之前就填成了 0：0 是一个真实的数值（面积 0、公元 0 年建的车库），标准化之后它"
      "成了 (0 - mean) / std，一个离均值很远的数。书里先标准化，再 fillna(0)：这时 0 就是均值。"),
     (dict(order="raw mean fill after standardising"),
      "标准化之后你用原来的均值（几千、1970 这样的数）填了缺失值：标准化之后的列均值是 0，填 0 "
      "才是填均值，fillna(0)。"),
+    (dict(order="variance"),
+     "你除以的是方差 var，不是标准差 std：(x - mean) / std，标准化之后每一列的方差才是 1。"),
     (dict(order="not standardised"),
      "数值列没有标准化：要减去训练集的均值、再除以训练集的标准差，(x - mean) / std。"),
     (dict(order="min-max"),
@@ -457,22 +470,18 @@ _PREPROCESS_MISTAKES = (
 def _as_matrix(value, what):
     import pandas as pd
 
-    if torch.is_tensor(value):
-        value = value.detach().cpu().double().numpy()
-    elif isinstance(value, pd.DataFrame):
-        try:
-            value = value.to_numpy(dtype=float)
-        except (TypeError, ValueError):
-            raise Incorrect(f"{what}里还有不是数的列：类别列要变成独热编码，"
-                            "pd.get_dummies(..., dtype=float)。") from None
-    elif not isinstance(value, np.ndarray):
+    # the lesson trains float32 networks on these tensors and indexes them by row numbers
+    if isinstance(value, pd.DataFrame):
+        raise Incorrect(f"{what}是一个 DataFrame：后面的格子要的是张量（网络的输入，按行号取行），"
+                        "torch.tensor(features.to_numpy(), dtype=torch.float32)。")
+    if not torch.is_tensor(value):
         raise Incorrect(f"{what}应当是一个二维张量（行是房子，列是特征），你给出的是 "
-                        f"{type(value).__name__}。")
-    try:
-        value = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(f"{what}里还有不是数的值：类别列要变成独热编码（pd.get_dummies），"
-                        "全部转成浮点数。") from None
+                        f"{type(value).__name__}：用 torch.tensor(..., dtype=torch.float32)。")
+    if value.dtype != torch.float32:
+        raise Incorrect(f"{what}的 dtype 是 {value.dtype}：网络的权重是 float32，两者相乘会报错"
+                        "（mat1 and mat2 must have the same dtype）。torch.tensor(..., "
+                        "dtype=torch.float32)。")
+    value = value.detach().cpu().double().numpy()
     if value.ndim != 2:
         raise Incorrect(f"{what}的形状是 {value.shape}：应当是二维的 (房子数, 特征数)。")
     return value
