@@ -15,7 +15,9 @@ shifted and which lacks a category, strings in pandas 3's ``str`` dtype) and nam
 mistake: no clamp, raw-price RMSE, log10, no square root; overlapping folds, a fold left out,
 the last rows dropped, the validation fold trained on; the book's leak (statistics from all
 rows), missing values filled before standardising, no column for missing, one-hot columns that
-differ between frames.
+differ between frames; q3 returns float32 tensors, which the lesson trains on. The three
+predictions (q4 log target or price, q5 the book's leak, q6 no standardising) are judged by
+:func:`judge_paired` against the lesson's runs over 5 seeds.
 """
 import math
 import numbers
@@ -173,8 +175,8 @@ reference_log_rmse = q1.reference("log_rmse")
 # --- q2: the K-fold split ---------------------------------------------------------------------
 
 def _index_list(value, n, what):
-    """``value`` (a tensor, array, list or range of row numbers, or a boolean mask of length
-    ``n``) as a list of ints; Incorrect if it is none of these."""
+    """``value`` (a tensor, array, list or range of row numbers) as a list of ints; Incorrect
+    if it is none of these (a boolean mask included: the lesson counts and indexes rows)."""
     if torch.is_tensor(value):
         value = value.detach().cpu().numpy()
     if isinstance(value, (range, list, tuple)):
