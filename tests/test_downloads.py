@@ -71,6 +71,17 @@ def test_a_wrong_download_is_not_kept_and_the_error_says_what_to_do(server, hub,
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_transfer_cut_off_half_way_leaves_nothing_and_says_what_to_do(serve, hub, tmp_path):
+    server = serve(cut_off=True)  # sends half of the promised bytes, then closes the connection
+    publish(server, hub, "house", "house.csv", CSV * 100)
+    with pytest.raises(d2l.DownloadError) as err:
+        downloads.download("house", cache_dir=tmp_path)
+    message = str(err.value)
+    assert "house.csv" in message and str(tmp_path) in message and "by hand" in message
+    assert list(tmp_path.iterdir()) == []  # no partial file under the real name, no .part left
+    assert server.requests == ["house.csv"]
+
+
 def test_a_stale_copy_is_kept_when_the_download_fails(server, hub, tmp_path):
     hub["house"] = (server.url + "missing.csv", sha1(CSV))
     (tmp_path / "missing.csv").write_bytes(b"old")
