@@ -37,3 +37,11 @@ def accepted(outcome):
     """The message of ``outcome``; fails unless it says 'correct' (the counterpart of ``rejected``)."""
     assert outcome.status == CORRECT, outcome.message
     return outcome.message
+
+
+def only_choice_accepted(exercise, measured, answer, choices=("A", "B", "C")):
+    """Fail unless predicting ``answer`` is correct on ``measured`` and every other choice is
+    told that the measurement says ``answer`` ("也就是 <answer>")."""
+    accepted(predicted(exercise, answer, measured))
+    for wrong in set(choices) - {answer}:
+        rejected(predicted(exercise, wrong, measured), f"也就是 {answer}")

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from exercise_asserts import accepted as correct
+from exercise_asserts import only_choice_accepted
 from exercise_asserts import rejected as incorrect
 from torch.nn import functional as F
 
@@ -288,11 +289,7 @@ LOWER = [0.70, 0.72, 0.69, 0.71, 0.72]
 def test_gain_predictions_are_judged_against_the_paired_comparison(exercise, after_name, after,
                                                                     answer):
     runs = runs_of(BEFORE, after, after_name=after_name)
-    exercise.prediction = answer
-    correct(exercise.evaluate(runs))
-    for wrong in {"A", "B", "C"} - {answer}:
-        exercise.prediction = wrong
-        incorrect(exercise.evaluate(runs), f"也就是 {answer}")
+    only_choice_accepted(exercise, runs, answer)
 
 
 def test_gain_prediction_without_its_runs_says_what_it_needs():

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 from exercise_asserts import accepted as correct
+from exercise_asserts import only_choice_accepted
 from exercise_asserts import rejected as incorrect
 from torch import nn
 
@@ -505,11 +506,7 @@ def test_predictions_are_judged_against_the_paired_comparison(exercise, names, a
                                                                outcome):
     runs = runs_of(names[0], BASE, names[1], other)
     answer = answers[outcome]
-    exercise.prediction = answer
-    correct(exercise.evaluate(runs))
-    for wrong in {"A", "B", "C"} - {answer}:
-        exercise.prediction = wrong
-        incorrect(exercise.evaluate(runs), f"也就是 {answer}")
+    only_choice_accepted(exercise, runs, answer)
 
 
 def test_a_prediction_is_judged_by_the_pairs_not_the_means():
