@@ -218,6 +218,8 @@ def _same_value(got, wrong, atol, rtol):
                 and torch.allclose(got.detach().to(wrong.dtype), wrong, atol=atol, rtol=rtol,
                                    equal_nan=True))
     if isinstance(wrong, (int, float)) and isinstance(got, (int, float)):
+        if math.isnan(wrong) or math.isnan(got):  # NaN equal to NaN, as for tensors
+            return math.isnan(wrong) and math.isnan(got)
         return math.isclose(got, wrong, rel_tol=rtol, abs_tol=atol)
     return got == wrong
 
@@ -226,7 +228,7 @@ def reject_known(got, wrongs, atol=1e-5, rtol=1e-4):
     """Raise :class:`Incorrect` with the diagnosis of the first known wrong value ``got`` matches.
 
     ``wrongs`` is a sequence of ``(wrong value, diagnosis)``: tensors are compared within
-    tolerance (NaN equal to NaN), numbers too, anything else with ``==``.
+    tolerance (NaN equal to NaN), numbers too (NaN equal to NaN), anything else with ``==``.
     """
     for wrong, diagnosis in wrongs:
         if _same_value(got, wrong, atol, rtol):

@@ -25,7 +25,7 @@ import numbers
 import numpy as np
 import torch
 
-from d2l_helpers.exercises.core import ExerciseSet, Incorrect, judge_paired
+from d2l_helpers.exercises.core import ExerciseSet, Incorrect, judge_paired, reject_mistakes
 
 exercises = ExerciseSet("第 13 课", __name__)
 progress = exercises.progress
@@ -145,10 +145,9 @@ def q1(log_rmse):
     if all(_same_number(got[n], right[n]) for n in cases):
         return ("sqrt(mean((log max(ŷ, 1) - log y)²))：预测值 ≤ 0 时也是一个有限的数，"
                 "比例相同的误差不论房子贵贱都算一样多。")
-    for mistake, diagnosis in _LOG_RMSE_MISTAKES:
-        wrong = {n: float(mistake(p.double(), y.double())) for n, (p, y) in cases.items()}
-        if all(_same_number(got[n], wrong[n]) for n in cases):
-            raise Incorrect(diagnosis)
+    inputs = {n: (p.double(), y.double()) for n, (p, y) in cases.items()}
+    reject_mistakes(got, inputs, [(lambda pair, m=m: float(m(*pair)), diagnosis)
+                                  for m, diagnosis in _LOG_RMSE_MISTAKES], atol=1e-6)
     hard = "predictions <= 0"
     above_one = [n for n, (p, _) in cases.items() if bool((p >= 1).all())]
     if not any(math.isfinite(got[n]) for n in cases):
