@@ -507,6 +507,22 @@ def _load_texts(module_name):
         return tomllib.load(file)
 
 
+def _says_of(texts, source):
+    """What the checkers say (diagnoses, notes on a right answer) by full key: ``"q1.mask"``
+    for key ``mask`` of table ``[q1.says]``, ``"mask"`` for one of the top-level ``[says]``."""
+    found = {}
+    tables = [("", texts.get("says", {}))] + [
+        (f"{name}.", table.get("says", {})) for name, table in texts.items()
+        if isinstance(table, dict) and name != "says"]
+    for prefix, table in tables:
+        for key, text in table.items():
+            if not isinstance(text, str):
+                raise TypeError(f"says.{prefix}{key} in the texts of {source} is "
+                                f"{type(text).__name__}, not a string")
+            found[prefix + key] = text
+    return found
+
+
 class ExerciseSet:
     """A lesson's exercises, in order; ``progress()`` lists how each one stands.
 
@@ -514,7 +530,9 @@ class ExerciseSet:
     checker; the checker's name (``q1``) is the exercise's name. What the learner reads
     (title, hints, solution, explanation) comes from the ``[q1]`` table of the lesson's
     TOML file beside its module (``ExerciseSet("第 1 课", __name__)``), or is given to
-    the decorator.
+    the decorator; the checker's diagnoses may live there too (``[q1.says]``, read
+    with :meth:`say`), so that the module holds what the check does and the TOML file
+    what the learner reads.
     """
 
     _TEXTS = ("title", "hints", "solution", "explanation")
@@ -522,6 +540,18 @@ class ExerciseSet:
     def __init__(self, lesson, module=None, alias="ex"):
         self.lesson, self.alias, self.exercises = lesson, alias, {}
         self.texts = _load_texts(module) if module else {}
+        self.says = _says_of(self.texts, module)
+
+    def say(self, key, **values):
+        """The text ``key`` from the lesson's TOML file, its ``{placeholders}`` filled
+        from ``values`` (``str.format``): ``say("q2.transposed", name="W1")`` is key
+        ``transposed`` of table ``[q2.says]``; a key without a dot is one of the
+        top-level ``[says]`` table (texts that several exercises share). A key or a
+        value that is missing raises ``KeyError``: the checker's bug, never the learner's."""
+        if key not in self.says:
+            raise KeyError(f"{self.lesson} has no text {key!r} to say: add it to the lesson's "
+                           "TOML file")
+        return self.says[key].format(**values)
 
     def _add(self, checker, texts, **options):
         name = checker.__name__
