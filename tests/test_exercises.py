@@ -1,9 +1,12 @@
 """The exercise machinery, and every exercise's starter and solution run as a learner would."""
+import ast
 import contextlib
 import importlib
 import io
 import math
 import pkgutil
+import re
+import string
 import sys
 from pathlib import Path
 
@@ -194,10 +197,71 @@ def test_an_exercise_name_is_defined_once_and_needs_all_its_texts():
 def test_every_lesson_text_table_belongs_to_an_exercise_and_says_everything():
     for name in LESSON_MODULES:
         module = importlib.import_module(f"d2l_helpers.exercises.{name}")
-        assert set(module.exercises.texts) == set(module.exercises.exercises), name
+        assert set(module.exercises.texts) - {"says"} == set(module.exercises.exercises), name
         for exercise in module.exercises.exercises.values():
             assert exercise.title.startswith("练习") and len(exercise.hints) >= 2, exercise.ref
             assert f"{exercise.ref}." in exercise.solution_code and exercise.explanation
+            table = module.exercises.texts.get(exercise.name, {})
+            assert set(table) <= {"title", "hints", "solution", "explanation", "says"}, \
+                (exercise.ref, set(table))
+
+
+def _keys_said(module):
+    """The string constants of a lesson module (the keys it passes to say() and need() among
+    them), and its f-strings as patterns (``f"q4.branch_{kind}"`` matches ``q4.branch_.+``)."""
+    tree = ast.parse(Path(module.__file__).read_text())
+    parts = {id(v) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+             for v in node.values}
+    literal = {node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)
+               and isinstance(node.value, str) and id(node) not in parts}
+    patterns = [re.compile("".join(re.escape(v.value) if isinstance(v, ast.Constant) else ".+"
+                                   for v in node.values))
+                for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)]
+    return literal, patterns
+
+
+@pytest.mark.parametrize("name", LESSON_MODULES)
+def test_every_text_a_lesson_says_is_in_its_toml_and_every_text_there_is_said(name):
+    module = importlib.import_module(f"d2l_helpers.exercises.{name}")
+    literal, patterns = _keys_said(module)
+    says = module.exercises.says
+    key_like = {k for k in literal if re.fullmatch(r"q\d+[a-z]?\.\w+", k)}
+    assert key_like <= set(says), f"said but not in {name}.toml: {sorted(key_like - set(says))}"
+    unused = [key for key in says
+              if key not in literal and not any(p.fullmatch(key) for p in patterns)]
+    assert not unused, f"in {name}.toml but never said: {unused}"
+    for key, text in says.items():  # each text formats (no stray braces) once given its fields
+        fields = {f for _, f, _, _ in string.Formatter().parse(text) if f}
+        assert all(f.isidentifier() for f in fields), (key, fields)
+
+
+def test_say_fills_a_text_from_the_lessons_toml_and_a_missing_one_is_the_checkers_bug(tmp_path,
+                                                                                    monkeypatch):
+    (tmp_path / "lesson_say.py").write_text("")
+    (tmp_path / "lesson_say.toml").write_text(
+        '[says]\nshared = "共用"\n[q1]\ntitle = "练习 1"\nhints = ["a", "b"]\n'
+        'solution = "ex.q1.check(f)"\nexplanation = "e"\n'
+        '[q1.says]\nwrong = "{name} 的形状是 {shape}，{x!r:.5}"\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    importlib.import_module("lesson_say")
+    lesson = ExerciseSet("第 99 课", "lesson_say")
+    assert lesson.say("q1.wrong", name="W1", shape=(2, 3), x="abcdefgh") == \
+        "W1 的形状是 (2, 3)，'abcd"
+    assert lesson.say("shared") == "共用"
+
+    @lesson.code()
+    def q1(f):
+        f(1)
+        raise Incorrect(lesson.say("q1.missing"))
+
+    outcome = q1.evaluate(lambda x: x)
+    assert outcome.status == CHECKER_ERROR and "q1.missing" in outcome.message
+    assert q1.title == "练习 1"
+    (tmp_path / "lesson_bad.py").write_text("")
+    (tmp_path / "lesson_bad.toml").write_text('[q1.says]\nwrong = 3\n')
+    importlib.import_module("lesson_bad")
+    with pytest.raises(TypeError, match="q1.wrong"):
+        ExerciseSet("第 98 课", "lesson_bad")
 
 
 # --- whose mistake is it ---------------------------------------------------------------

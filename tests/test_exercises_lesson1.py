@@ -148,6 +148,12 @@ def test_q4_each_wrong_prediction_has_its_diagnosis(q4, prediction, words):
     assert "实验测得 'C'" in message
 
 
+def test_q4_predicting_a_constant_when_the_measurement_is_not_gets_its_diagnosis(q4):
+    q4.predict("C")
+    message = diagnosis(q4, "A")
+    assert "你预测 'C'" in message and "分母就是分子自己" in message and "实验测得 'A'" in message
+
+
 def test_q4_right_prediction_and_a_broken_measurement(q4):
     q4.predict("C")
     assert q4.evaluate("C").status == CORRECT

@@ -345,3 +345,35 @@ def test_q4_verdicts_swapped_or_compared_the_wrong_way_round_are_named(capsys):
     assert_diagnosis(predicted(ex.q4, "B", reversed_loss, reversed_acc), "反着比", "最后一轮在前")
     assert_diagnosis(predicted(ex.q4, "B", loss_verdict, reversed_acc), "不是同样的两组")
     assert_diagnosis(predicted(ex.q4, "B", loss_verdict, loss_verdict), "验证精度的判断")
+
+
+def test_q4_a_loss_verdict_that_is_no_comparison_or_one_that_diverged_is_named(capsys):
+    loss_verdict, acc_verdict = verdicts(*LOSS_UP, *ACC_FLAT)
+    assert_diagnosis(predicted(ex.q4, "B", 1.7, acc_verdict), "d2l.compare", "验证损失那一项")
+    nan_last = [float("nan"), *LOSS_UP[0][1:]]
+    diverged = verdicts(nan_last, LOSS_UP[1], *ACC_FLAT)
+    assert diverged[0].outcome == "diverged"
+    assert_diagnosis(predicted(ex.q4, "B", *diverged), "发散")
+
+
+# --- where a softmax goes wrong, when no known mistake explains it ------------------------
+
+@pytest.mark.parametrize("case", list(ex._logits()))
+@pytest.mark.parametrize("exercise, reference", [(ex.q1, ex.reference_softmax),
+                                                 (ex.q2, ex.reference_log_softmax)],
+                         ids=["softmax", "log-softmax"])
+def test_an_answer_wrong_on_one_kind_of_logits_is_told_which_kind(exercise, reference, case):
+    target = ex._logits()[case]
+
+    def right_but_there(O):  # right on every input but ``case``, where its rows come reversed
+        return reference(O).flip(1) if torch.equal(O, target) else reference(O)
+
+    assert_diagnosis(outcome(exercise, right_but_there), ex.say(f"where_{case}"))
+
+
+def test_an_answer_with_nan_where_no_known_mistake_explains_it_is_told_so():
+    def shifted_by_500(O):  # exp underflows to 0 on every row near 0: 0 / 0
+        E = torch.exp(O - 500)
+        return E / E.sum(dim=1, keepdim=True)
+
+    assert_diagnosis(outcome(ex.q1, shifted_by_500), ex.say("where_ordinary"), "nan 或 ±inf")

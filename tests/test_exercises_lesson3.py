@@ -96,6 +96,11 @@ def test_init_params_mistakes_get_their_diagnosis(init_params, words):
     assert all(w in message for w in words), message
 
 
+def test_init_params_that_returns_no_list_of_four_is_told_what_to_return():
+    message = incorrect(ex.q2, lambda num_inputs, num_hiddens, num_outputs: (1, 2, 3))
+    assert "[W1, b1, W2, b2] 四个张量的列表" in message and "tuple" in message
+
+
 def test_init_params_with_row_biases_that_broadcast_is_correct_with_a_note():
     message = correct(ex.q2, params_with(b=lambda h: torch.zeros(1, h)))
     assert "(1, 256)" in message and "广播" in message
@@ -158,12 +163,21 @@ def test_net_reference_and_matmul_are_correct():
     ("    return relu(X @ W1 + b1) @ W2 + b2\n", ["拉平"]),
     ("    X = X.reshape((num_inputs, -1))\n    return relu(W1.T @ X + b1[:, None]).T @ W2 + b2\n",
      ["形状"]),
+    ("    X = X.reshape((-1, num_inputs))\n    return relu(X @ W1 + b1)\n",
+     ["net(X) 的形状却是 (8, 256)", "应当是 (8, 10)", "每个类别一列"]),
 ], ids=["torch-dot", "786", "lowercase-w2", "no-relu", "no-b1", "no-b2", "relu-on-output",
-        "softmax-output", "no-reshape", "reshaped-wrong-way"])
+        "softmax-output", "no-reshape", "reshaped-wrong-way", "hidden-layer-only"])
 def test_net_mistakes_get_their_diagnosis(body, words):
     net, params = net_from(body)
     message = incorrect(ex.q3, net, params)
     assert all(w in message for w in words), message
+
+
+def test_net_check_given_something_else_than_the_params_says_so():
+    net, params = net_from("    X = X.reshape((-1, num_inputs))\n"
+                           "    return relu(X @ W1 + b1) @ W2 + b2\n")
+    assert "params = [W1, b1, W2, b2]" in incorrect(ex.q3, net, "params")
+    assert "先让练习 2 通过" in incorrect(ex.q3, net, [params[0].flatten(), *params[1:]])
 
 
 def test_net_that_ignores_the_given_params_is_caught_and_params_are_restored():
@@ -229,11 +243,42 @@ def test_train_epoch_reference_and_the_learners_solution_are_correct():
     ("            l.sum().backward()\n            updater(X.shape[0])", RIGHT_FUNCTION,
      ["不能像函数那样调用"]),
     (RIGHT_OPTIMIZER, "            pass", ["手写更新器", "一点没变"]),
+    ("            updater.zero_grad()\n            (l.mean() / X.shape[0]).backward()\n"
+     "            updater.step()", RIGHT_FUNCTION, ["优化器", "1/20", "多除了一次"]),
+    (RIGHT_OPTIMIZER, "            (-l.sum()).backward()\n            updater(X.shape[0])",
+     ["手写更新器", "同方向"]),
+    ("            updater.zero_grad()\n            (2 * l.mean()).backward()\n"
+     "            updater.step()", RIGHT_FUNCTION, ["步长是参考的 2.00 倍"]),
 ], ids=["no-zero-grad", "zero-grad-before-step", "mean-loss-with-sgd", "sum-loss-with-optimizer",
         "updater-called-with-1", "updater-called-with-the-global-batch-size",
-        "zero-grad-on-a-function", "optimizer-called", "no-update"])
+        "zero-grad-on-a-function", "optimizer-called", "no-update", "mean-divided-again",
+        "gradient-ascent", "doubled-loss"])
 def test_train_epoch_update_mistakes_get_their_diagnosis(optimizer_step, function_step, words):
     message = incorrect(ex.q4, epoch_with(optimizer_step, function_step))
+    assert all(w in message for w in words), message
+
+
+@pytest.mark.parametrize("kind, update, words", [
+    ("optimizer", "updater.step()", ["优化器", "之后就不对了", "清零梯度、反向传播、更新"]),
+    ("function", "updater(X.shape[0])", ["手写更新器", "之后就不对了", "完整地反向传播、更新"]),
+], ids=["optimizer", "function"])
+def test_train_epoch_that_updates_once_after_the_loop_is_told_each_batch_updates(kind, update,
+                                                                                 words):
+    """The update indented out of the loop: right after one batch, wrong after several."""
+    def train_epoch(net, train_iter, loss, updater):
+        if (kind == "optimizer") != isinstance(updater, torch.optim.Optimizer):
+            return ex.reference_train_epoch(net, train_iter, loss, updater)
+        metric = d2l.Accumulator(3)
+        if kind == "optimizer":
+            updater.zero_grad()
+        for X, y in train_iter:
+            y_hat = net(X)
+            l = loss(y_hat, y)
+            (l.mean() if kind == "optimizer" else l.sum()).backward()
+            metric.add(l.sum().item(), d2l.accuracy(y_hat, y), y.numel())
+        exec(update, {"updater": updater, "X": X})
+        return metric[0] / metric[2], metric[1] / metric[2]
+    message = incorrect(ex.q4, train_epoch)
     assert all(w in message for w in words), message
 
 
@@ -248,8 +293,13 @@ def test_train_epoch_update_mistakes_get_their_diagnosis(optimizer_step, functio
      ["训练精度"]),
     ("l.sum().item(), d2l.accuracy(y_hat, y), y.numel()", "None", ["没有返回值"]),
     ("l.sum().item(), d2l.accuracy(y_hat, y), y.numel()", "metric[0] / metric[2]", ["两个数"]),
+    ("l.sum().item(), d2l.accuracy(y_hat, y), y.numel()", "'loss', 'acc'", ["不是两个数"]),
+    ("l.sum().item(), d2l.accuracy(y_hat, y) / y.numel(), y.numel()",
+     "metric[0] / metric[2], metric[1] / metric[2]", ["训练精度是", "应当是", "最后一除"]),
+    ("0.0, d2l.accuracy(y_hat, y), y.numel()", "metric[0] / metric[2], metric[1] / metric[2]",
+     ["平均损失是 0，", "最后一除"]),
 ], ids=["mean-as-sum", "mean-of-batch-means", "count-not-divided", "batches-counted",
-        "no-return", "one-number"])
+        "no-return", "one-number", "two-strings", "accuracy-divided-twice", "loss-not-added"])
 def test_train_epoch_bookkeeping_mistakes_get_their_diagnosis(record, result, words):
     message = incorrect(ex.q4, epoch_with(RIGHT_OPTIMIZER, RIGHT_FUNCTION, record, result))
     assert all(w in message for w in words), message
@@ -315,6 +365,16 @@ def test_depth_prediction_meets_the_training_loss_comparison():
     assert predicted(ex.q6, "C", worse).status == CORRECT
 
 
+def test_depth_prediction_of_a_lower_loss_that_is_not_measured_is_told_the_verdict():
+    same = d2l.compare(loss_runs([0.70, 0.74, 0.72, 0.71, 0.73]),
+                       loss_runs([0.71, 0.73, 0.70, 0.74, 0.72]), "train_loss")
+    assert "你预测 3 个隐藏层的训练损失更低" in predicted(ex.q6, "A", same).message
+    diverged = d2l.compare(loss_runs([0.7, float("nan"), 0.72, 0.71, 0.73]),
+                           loss_runs([0.71, 0.73, 0.70, 0.74, 0.72]), "train_loss")
+    outcome = predicted(ex.q6, "A", diverged)
+    assert outcome.status == INCORRECT and "比较里有种子发散了" in outcome.message
+
+
 def test_depth_check_needs_the_training_loss_comparison():
     accuracy = d2l.compare(around(0.80), around(0.75), "valid_acc")
     assert "训练损失" in predicted(ex.q6, "A", accuracy).message
@@ -359,6 +419,13 @@ def test_choose_by_a_test_score_the_search_does_not_have_is_named():
         return max(trials, key=lambda t: t["test_acc"] + 0 * t["valid_acc"])
     message = incorrect(ex.q8, by_test_or_valid)
     assert "使得测试精度最高" in message
+
+
+def test_choose_that_reads_test_scores_only_some_trials_have_is_told_why_it_should_not():
+    def tested_first(trials):  # right on trials that all have test_acc, KeyError on the others
+        return max(trials, key=lambda t: (t["test_acc"] > 0, t["valid_acc"]))
+    message = incorrect(ex.q8, tested_first)
+    assert "搜索时根本不该有它" in message and "使得测试精度最高" in message
 
 
 def test_choose_on_validation_is_correct():

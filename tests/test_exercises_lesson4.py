@@ -119,6 +119,27 @@ def test_make_mlp_with_named_layers_is_correct():
     assert ex.q1b.evaluate(added).status == CORRECT
 
 
+def test_make_mlp_structure_slips_each_get_their_diagnosis():
+    incorrect(ex.q1b.evaluate(lambda hiddens, activation=nn.ReLU: nn.ModuleList(
+        ex.make_mlp(hiddens, activation))), "nn.Sequential", "ModuleList")
+
+    def one_too_wide(hiddens, activation=nn.ReLU):  # the first hidden layer has a unit too many
+        net = ex.make_mlp(hiddens, activation)
+        if hiddens:
+            net[1] = nn.Linear(784, hiddens[0] + 1)
+        return net
+
+    incorrect(ex.q1b.evaluate(one_too_wide), "Linear(784, 257)", "hiddens[0] = 256")
+
+    def activation_twice(hiddens, activation=nn.ReLU):
+        layers = list(ex.make_mlp(hiddens, activation))
+        return nn.Sequential(*layers[:3], activation(), *layers[3:])
+
+    incorrect(ex.q1b.evaluate(activation_twice), "make_mlp((256,)) 有 5 层，应当是 4 层")
+    incorrect(ex.q1b.evaluate(lambda hiddens, activation=nn.ReLU: nn.Sequential(
+        nn.Flatten(), nn.Linear)), ex.say("q1b.linear_class"))
+
+
 def test_make_mlp_with_the_flatten_class_is_blamed_on_flatten():
     outcome = ex.q1b.evaluate(mlp_builder(first=lambda: nn.Flatten))
     incorrect(outcome, "nn.Flatten()（带括号）")
@@ -189,6 +210,17 @@ def test_init_he_mistakes_get_their_diagnosis(init, words):
     incorrect(ex.q3b.evaluate(init), *words)
 
 
+def test_init_he_with_pytorchs_default_or_frozen_weights_is_named():
+    incorrect(ex.q3b.evaluate(only_linear(lambda m: nn.init.kaiming_uniform_(
+        m.weight, a=math.sqrt(5)))), ex.say("q3b.default"))
+
+    def frozen(m):
+        nn.init.normal_(m.weight, std=he_std(m))
+        m.weight.requires_grad_(False)
+
+    incorrect(ex.q3b.evaluate(only_linear(frozen)), ex.say("q3b.not_parameter"))
+
+
 def test_init_he_condition_that_never_holds_and_plain_tensor_assignment():
     def compares_with_the_class(m):
         if m == nn.Linear:
@@ -236,6 +268,13 @@ def test_q1_too_many_layers_and_too_small_a_rate_are_explained(capsys):
     incorrect(judged(ex.q1, (3, 0.3), depth_lr_measurement()),
               "最高的是 1 个隐藏层、lr 0.3", "低", "缩小一截")
     incorrect(judged(ex.q1, (1, 0.1), depth_lr_measurement()), "学习率小")
+
+
+def test_q1_a_shallow_fast_prediction_beaten_by_a_deeper_slower_setting_is_told_to_look_at_both(
+        capsys):
+    measured = {**depth_lr_measurement(), (2, 0.1): noisy(0.80)}
+    incorrect(judged(ex.q1, (1, 0.3), measured), "最高的是 2 个隐藏层、lr 0.1",
+              ex.say("q1.together"))
 
 
 def test_q1_needs_a_prediction_and_a_listed_choice(capsys):

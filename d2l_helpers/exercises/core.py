@@ -553,6 +553,13 @@ class ExerciseSet:
                            "TOML file")
         return self.says[key].format(**values)
 
+    def need(self, condition, key, **values):
+        """Raise :class:`Incorrect` with the text ``key`` (see :meth:`say`) unless ``condition``
+        holds: one line per requirement of a check. ``values`` are computed before the call,
+        so pass none whose computation ``condition`` is meant to guard."""
+        if not condition:
+            raise Incorrect(self.say(key, **values))
+
     def _add(self, checker, texts, **options):
         name = checker.__name__
         if name in self.exercises:

@@ -10,7 +10,7 @@ import torch
 from d2l_helpers.exercises.core import ExerciseSet, Incorrect, need_close, need_tensor, reject_known
 
 exercises = ExerciseSet("第 1 课", __name__)
-progress, say = exercises.progress, exercises.say
+progress, say, need = exercises.progress, exercises.say, exercises.need
 
 
 @exercises.code()
@@ -63,10 +63,8 @@ def q2(kinks):
         if got.numel() == n and got.shape != (n,) and torch.allclose(got.flatten(), -b / w,
                                                                       atol=1e-5):
             raise Incorrect(say("q2.column", shape=tuple(got.shape), n=n))
-        if got.shape == (n, n):
-            raise Incorrect(say("q2.square", n=n))
-        if got.numel() < n:
-            raise Incorrect(say("q2.filtered", n=n, count=got.numel()))
+        need(got.shape != (n, n), "q2.square", n=n)
+        need(not got.numel() < n, "q2.filtered", n=n, count=got.numel())
         need_tensor(got, "kinks(layer) 的结果", (n,))
         reject_known(got, [(b / w, say("q2.sign")), (-w / b, say("q2.inverted")),
                            (w / b, say("q2.inverted_sign")), (-b, say("q2.no_divide")),
@@ -88,8 +86,7 @@ class _Refused:
                       for name in self._NAMES}
         for name in self._NAMES:
             def refuse(*args, _name=name, **kwargs):
-                if _name == "tanh":
-                    raise Incorrect(say("q3.uses_tanh"))
+                need(_name != "tanh", "q3.uses_tanh")
                 raise Incorrect(say("q3.uses_other", name=_name))
 
             setattr(torch, name, refuse)
@@ -107,8 +104,7 @@ class _Refused:
 
 @exercises.code()
 def q3(tanh_from_sigmoid):
-    if tanh_from_sigmoid is torch.tanh or tanh_from_sigmoid is torch.Tensor.tanh:
-        raise Incorrect(say("q3.is_tanh"))
+    need(tanh_from_sigmoid not in (torch.tanh, torch.Tensor.tanh), "q3.is_tanh")
     x = torch.cat([torch.linspace(-5, 5, 101), torch.tensor([-100.0, -30.0, 30.0, 100.0])])
     expected, s = torch.tanh(x), torch.sigmoid
     with _Refused():
@@ -125,8 +121,7 @@ def q3(tanh_from_sigmoid):
 
 @exercises.prediction(choices=("A", "B", "C"))
 def q4(prediction, measured):
-    if measured not in ("A", "B", "C"):
-        raise Incorrect(say("q4.bad_measured", measured=measured))
+    need(measured in ("A", "B", "C"), "q4.bad_measured", measured=measured)
     if prediction == measured:
         return say("q4.correct", measured=measured, meaning=say(f"q4.{measured}"))
     raise Incorrect(say("q4.wrong", prediction=prediction, predicted=say(f"q4.{prediction}"),
