@@ -101,6 +101,38 @@ def test_grad_o_mistake_without_a_diagnosis_names_the_network():
         "6 个样本的批量", "数值不对")
 
 
+@pytest.mark.parametrize("network, wrong_there", [
+    ("square", lambda O: O.shape == (4, 4)),
+    ("one", lambda O: O.shape[0] == 1),
+    ("huge", lambda O: bool(O.abs().max() > 100)),
+], ids=["square", "one", "huge"])
+def test_grad_o_wrong_on_one_network_only_names_that_network(network, wrong_there):
+    right = ex.q1.reference("grad_o")
+    incorrect(ex.q1.evaluate(lambda O, Y: right(O, Y) * (1.01 if wrong_there(O) else 1.0)),
+              ex.say(f"case_{network}"), "数值不对")
+
+
+def test_grad_o_that_clamps_the_logits_is_caught_on_the_huge_logits():
+    # clamped against overflow: right while the logits are small, wrong when they are thousands
+    right = ex.q1.reference("grad_o")
+    incorrect(ex.q1.evaluate(lambda O, Y: right(O.clamp(-50, 50), Y)), ex.say("case_huge"))
+
+
+def test_grad_o_cut_to_the_width_of_one_hot_is_told_one_hot_needs_num_classes():
+    # the softmax cut to F.one_hot(Y)'s width to make the shapes fit: a column short where the
+    # batch has no sample of the last class
+    def grad_o(O, Y):
+        labels = F.one_hot(Y).to(O.dtype)
+        return (torch.softmax(O, 1)[:, :labels.shape[1]] - labels) / O.shape[0]
+    incorrect(ex.q1.evaluate(grad_o), "只有 3 列，应当有 4 列", "num_classes=O.shape[1]")
+
+
+def test_grad_o_with_float_labels_is_told_one_hot_wants_integers():
+    incorrect(ex.q1.evaluate(
+        lambda O, Y: (torch.softmax(O, 1) - F.one_hot(Y.to(O.dtype), O.shape[1])) / len(Y)),
+        ex.say("q1.error_float_labels"))
+
+
 def test_grad_o_that_modifies_its_input_is_told_so():
     def grad_o(O, Y):
         O -= O.max(dim=1, keepdim=True).values
@@ -159,11 +191,36 @@ def test_weight_gradient_with_the_transpose_on_the_wrong_side():
     incorrect(ex.q5.evaluate(lambda dZ, X, W1, lambd: X.T @ dZ), "正好反了")
 
 
+@pytest.mark.parametrize("exercise, fn", [
+    (ex.q2, lambda dO, H, W2, lambd: dO @ H + lambd * W2),
+    (ex.q5, lambda dZ, X, W1, lambd: dZ @ X + lambd * W1),
+], ids=["q2 dO @ H", "q5 dZ @ X"])
+def test_weight_gradient_without_a_transpose_is_told_to_write_down_the_shapes(exercise, fn):
+    incorrect(exercise.evaluate(fn), ex.say("matmul_shapes"))
+
+
+def test_weight_gradient_reshaped_to_fit_is_caught_on_the_square_network():
+    # the product of the wrong side reshaped to the weight's shape runs on every network; on the
+    # square one the reshape changes nothing and it is the transpose of the right result
+    incorrect(ex.q2.evaluate(lambda dO, H, W2, lambd: (H.T @ dO).reshape(W2.shape) + lambd * W2),
+              "转置放错了边", "dO.T @ H")
+    incorrect(ex.q5.evaluate(lambda dZ, X, W1, lambd: (X.T @ dZ).reshape(W1.shape) + lambd * W1),
+              "转置放错了边", "dZ.T @ X")
+
+
 def test_weight_gradient_with_an_elementwise_product():
     # dO * H only broadcasts where the shapes happen to fit; there it is the wrong value.
     outcome = ex.q2.evaluate(lambda dO, H, W2, lambd: dO * H + lambd * W2)
     incorrect(outcome)
     assert "逐元素" in outcome.message or "形状" in outcome.message
+
+
+def test_weight_gradient_elementwise_where_the_shapes_allow_is_told_to_use_matmul():
+    # constructed: dO * H broadcasts only on the square network (elsewhere its error is diagnosed
+    # from the message); this learner falls back to the right product elsewhere
+    def grad_W2(dO, H, W2, lambd):
+        return (dO * H if dO.shape == H.shape else dO.T @ H) + lambd * W2
+    incorrect(ex.q2.evaluate(grad_W2), "用了逐元素乘法 *", "dO.T @ H")
 
 
 @pytest.mark.parametrize("grad_W1", [
@@ -203,6 +260,11 @@ def test_grad_h_elementwise_product():
     outcome = ex.q3.evaluate(lambda dO, W2: dO * W2)
     incorrect(outcome)
     assert "逐元素" in outcome.message or "形状" in outcome.message
+
+
+def test_grad_h_with_a_reshape_for_the_transpose_is_caught_on_the_square_network():
+    # W2.T reshaped back to W2's shape (a reshape is no transpose): dO @ W2.T on the square one
+    incorrect(ex.q3.evaluate(lambda dO, W2: dO @ W2.T.reshape(W2.shape)), ex.say("q3.transposed"))
 
 
 # --- q4: ∂J/∂Z ----------------------------------------------------------------------------------
@@ -262,6 +324,16 @@ def test_grad_b1_mistakes_get_their_diagnosis(grad_b1, words):
 def test_grad_b1_summed_over_the_wrong_dimension():
     # dZ.sum(dim=1) has shape (n,): right shape only on the square network
     incorrect(ex.q6.evaluate(lambda dZ: dZ.sum(dim=1)))
+
+
+def test_grad_b1_with_the_decay_term_is_told_the_bias_is_not_regularised():
+    # constructed: grad_b1 gets only dZ, so λ·b1 needs the checker's own network
+    cases = ex._cases()
+
+    def grad_b1(dZ):
+        case = next(c for c in cases.values() if torch.equal(c["dZ"], dZ))
+        return dZ.sum(dim=0) + case["lambd"] * case["b1"]
+    incorrect(ex.q6.evaluate(grad_b1), ex.say("q6.decay"))
 
 
 # --- q7: numerical_grad -------------------------------------------------------------------------
@@ -371,6 +443,12 @@ def test_numerical_grad_in_float32_is_told_so():
     incorrect(ex.q7.evaluate(numerical_grad), "float32")
 
 
+def test_numerical_grad_that_returns_nothing_is_told_so():
+    def numerical_grad(f, x, eps=1e-6):
+        central(f, x, eps)  # the last line without its return
+    incorrect(ex.q7.evaluate(numerical_grad), "没有返回结果", "return grad")
+
+
 def test_numerical_grad_untouched_starter_is_not_attempted():
     def numerical_grad(f, x, eps=1e-6):
         grad = torch.zeros_like(x)
@@ -431,6 +509,13 @@ def test_relative_error_that_modifies_its_input_is_told_so():
         a -= b
         return float((a.abs() / (a.abs() + 2 * b.abs()).clamp_min(1e-8)).max())
     incorrect(ex.q8.evaluate(relative_error), "改了传进来的")
+
+
+def test_relative_error_of_the_first_entries_only_is_caught_on_the_long_input():
+    # a spot check of the first 100 entries: right on the short inputs, blind to the 1000th
+    incorrect(ex.q8.evaluate(lambda a, b: float(
+        ((a - b).abs() / (a.abs() + b.abs()).clamp_min(1e-8)).flatten()[:100].max())),
+        "a = (1000 个元素)，b = (最后一个元素是 2) 时你的结果是 0，应当是 0.333333", "再取最大值")
 
 
 def test_relative_error_untouched_starter_is_not_attempted():
@@ -572,6 +657,53 @@ def test_value_check_wants_the_class():
 
 def test_value_without_a_grad_attribute_is_told_so():
     incorrect(ex.q10.evaluate(engine(("self.grad = 0.0\n", "self.gradient = 0.0\n"))), "self.grad")
+
+
+@pytest.mark.parametrize("replacements, key", [
+    ([("self.grad += other.data * out.grad", "self.grad = other.data * out.grad"),
+      ("other.grad += self.data * out.grad", "other.grad = self.data * out.grad")], "q10.square"),
+    ([("        for v in reversed(topo):  # 从输出往输入\n            v._backward()",
+       "        self._backward()\n        for v in self._prev:\n            v._backward()")],
+     "q10.chain"),
+    ([("return self * -1", "return Value(-self.data)")], "q10.derived"),
+    ([("other.grad += out.grad", "other.grad += self.grad"),
+      ("for child in v._prev:", "for child in reversed(v._prev):")], "q10.shared"),
+    ([("if v not in visited:", "if True:")], "q10.deep"),
+], ids=["mul with =", "one level only", "-x a new leaf", "add passes self.grad, inputs reversed",
+        "no visited set"])
+def test_value_mistakes_only_a_later_probe_finds_get_its_diagnosis(replacements, key):
+    incorrect(ex.q10.evaluate(engine(*replacements)), ex.say(key), "torch 算出的梯度是")
+
+
+def test_value_whose_add_returns_nothing_is_told_to_return_out():
+    Value = engine(("out._backward = _backward\n        return out\n\n    def __mul__",
+                    "out._backward = _backward\n\n    def __mul__"))
+    incorrect(ex.q10.evaluate(Value), "add 表达式的结果不是 Value（是 NoneType）", "return out")
+
+
+def test_value_with_rsub_the_wrong_way_round_is_told_the_forward_value():
+    incorrect(ex.q10.evaluate(engine(("return (-self) + other", "return self + (-other)"))),
+              "前向的值不对：derived 表达式", "你的 Value 算出了 -8.0")
+
+
+def test_value_whose_gradient_is_a_value_is_told_it_must_be_a_number():
+    # .data forgotten: other * out.grad is a Value, and so becomes self.grad
+    incorrect(ex.q10.evaluate(engine(("self.grad += other.data * out.grad",
+                                      "self.grad += other * out.grad"))), "梯度 .grad 应当是一个数")
+
+
+def test_value_without_radd_is_told_to_wrap_numbers_when_backward_adds_a_value():
+    # float += Value needs __radd__: the TypeError comes from backward, not from the expression
+    Value = engine(("self.grad += other.data * out.grad", "self.grad += other * out.grad"))
+    del Value.__radd__
+    incorrect(ex.q10.evaluate(Value), ex.say("q10.error_number"))
+
+
+def test_value_without_relu_is_told_to_write_it():
+    # the checker's relu probe asks the learner's Value (torch.relu of a Value was a checker error)
+    Value = engine()
+    del Value.relu
+    incorrect(ex.q10.evaluate(Value), ex.say("q10.error_relu"))
 
 
 def test_value_untouched_starter_is_not_attempted():

@@ -476,7 +476,7 @@ def test_q6_the_layer_with_the_largest_relative_gradient(capsys, gap, answer):
     assert ex.relative_gradient_gap(profiles[("tanh", "He")]) == pytest.approx(gap)
     assert predicted(ex.q6, answer, profiles).status == CORRECT
     for other in {"first", "last", "same"} - {answer}:
-        incorrect(predicted(ex.q6, other, profiles), "LARS", ex._Q6_WORDS[answer])
+        incorrect(predicted(ex.q6, other, profiles), "LARS", ex.say(f"q6.{answer}"))
 
 
 def test_q6_needs_the_tanh_he_profile(capsys):
@@ -630,4 +630,46 @@ def torch_sqrt_of_a_float(weight):
     (torch_sqrt_of_a_float, ["math.sqrt"]),
 ], ids=["fans swapped, fan_in only", "6 //", "rand + rand", "weight.size", "torch.sqrt(float)"])
 def test_xavier_uniform_attack_mistakes_get_their_diagnosis(fn, words):
+    incorrect(ex.q2.evaluate(fn), *words)
+
+
+def minus_in_math_sqrt(weight):
+    fan_out, fan_in = weight.shape
+    a = math.sqrt(6 / (fan_in - fan_out))  # minus: negative once fan_out > fan_in
+    with torch.no_grad():
+        weight.uniform_(-a, a)
+    return weight
+
+
+def minus_in_torch_sqrt(weight):
+    fan_out, fan_in = weight.shape
+    a = torch.sqrt(torch.tensor(6.0) / (fan_in - fan_out))  # the same in torch: nan, no error
+    with torch.no_grad():
+        weight.copy_((2 * torch.rand(weight.shape) - 1) * a)
+    return weight
+
+
+def flattened(weight):
+    a = xavier_bound(weight)
+    weight.data = (2 * torch.rand(weight.numel()) - 1) * a  # one long row, not weight's shape
+    return weight
+
+
+def random_signs(weight):
+    a = xavier_bound(weight)
+    with torch.no_grad():
+        weight.copy_((2 * torch.randint(0, 2, weight.shape) - 1) * a)  # only -a and +a
+    return weight
+
+
+@pytest.mark.parametrize("fn, words", [
+    (minus_in_math_sqrt, [ex.say("q2.error_domain")]),
+    (minus_in_torch_sqrt, ["(3000, 80)", "nan 或 inf", "检查上界的算式"]),
+    (flattened, ["形状变成了 (15,)", "要原地填充"]),
+    (random_signs, ["方差却是", "不是 [-a, a] 上的均匀分布"]),
+    (uniform_with(lambda i, o: math.sqrt(2 / i)),  # He's standard deviation
+     ["(400, 600)", "上界应当是 a = sqrt(6 / (fan_in + fan_out))", "(输出, 输入)"]),
+], ids=["fan_in - fan_out in math.sqrt", "fan_in - fan_out in torch.sqrt", "flattened", "random signs",
+        "He's std as the bound"])
+def test_xavier_uniform_mistakes_named_by_what_the_weight_shows(fn, words):
     incorrect(ex.q2.evaluate(fn), *words)

@@ -58,12 +58,13 @@ def test_confusion_matrix_written_any_right_way_is_correct(confusion_matrix):
     (lambda y_hat, y, k: counts_of(y_hat, y, k), ["计数", "没有归一化"]),
     (lambda y_hat, y, k: counts_of(y_hat, y, k) / len(y), ["样本总数", "联合比例"]),
     (lambda y_hat, y, k: counts_of(y, y_hat, k), ["转置的计数"]),
+    (lambda y_hat, y, k: counts_of(y, y_hat, k) / len(y), ["转置的联合比例"]),
     (lambda y_hat, y, k: bincount_counts(y_hat, y, k).long() // torch.bincount(y, minlength=k),
      ["整数张量"]),
     (lambda y_hat, y, k: counts_of(y_hat, y, k) / counts_of(y_hat, y, k).sum(dim=1),
      ["sum(dim=1)", "keepdim"]),
 ], ids=["transposed", "indices swapped", "row-normalised", "counts", "joint", "transposed counts",
-        "integer division", "row sums without keepdim"])
+        "transposed joint", "integer division", "row sums without keepdim"])
 def test_confusion_matrix_mistakes_get_their_diagnosis(confusion_matrix, words):
     incorrect(ex.q1.evaluate(confusion_matrix), *words)
 
@@ -75,6 +76,27 @@ def test_confusion_matrix_sized_by_the_labels_seen_is_told_to_use_num_classes():
         counts = torch.bincount(y_hat * m + y, minlength=n * m).reshape(n, m).float()
         return counts / counts.sum(0)
     incorrect(ex.q1.evaluate(sized_by_predictions), "从没被预测过", "num_classes")
+
+
+def test_confusion_matrix_counted_in_a_loop_sized_by_the_predictions_is_told_to_use_num_classes():
+    def loop_sized_by_predictions(y_hat, y, k):
+        n = int(y_hat.max()) + 1  # one short when the last class is never predicted
+        counts = torch.zeros((n, n))
+        for i, j in zip(y_hat.tolist(), y.tolist()):
+            counts[i, j] += 1
+        return counts / counts.sum(0)
+    incorrect(ex.q1.evaluate(loop_sized_by_predictions), ex.say("q1.error_index"))
+
+
+@pytest.mark.parametrize("codes", [
+    lambda y_hat, y, k: (y_hat * k + y).float(),
+    lambda y_hat, y, k: torch.stack((y_hat, y), dim=1),
+], ids=["float codes", "pairs"])
+def test_confusion_matrix_bincount_of_floats_or_pairs_is_told_to_count_integer_codes(codes):
+    def confusion_matrix(y_hat, y, k):
+        counts = torch.bincount(codes(y_hat, y, k), minlength=k * k).reshape(k, k).float()
+        return counts / counts.sum(0)
+    incorrect(ex.q1.evaluate(confusion_matrix), ex.say("q1.error_bincount"))
 
 
 def test_confusion_matrix_off_by_one_class_is_caught():
@@ -146,6 +168,22 @@ def test_label_shift_estimate_in_numpy_or_in_place_is_told_so():
     incorrect(ex.q2.evaluate(in_place), "原地修改")
 
 
+def test_label_shift_estimate_normalised_the_wrong_way_is_told_what_is_off():
+    def by_absolute_sum(C, mu):
+        p = torch.linalg.solve(C, mu)
+        return p / p.abs().sum()  # still negative where the exact solution is
+    incorrect(ex.q2.evaluate(by_absolute_sum), ex.say("q2.negative"))
+
+    def by_sum_before_clipping(C, mu):
+        p = torch.linalg.solve(C, mu)
+        return p.clamp(min=0) / p.sum()  # clipping raised the sum: more than 1
+    incorrect(ex.q2.evaluate(by_sum_before_clipping), "你的估计加起来是 1.1", "不是 1：最后除以总和")
+
+
+def test_label_shift_estimate_that_returns_nothing_is_told_so():
+    incorrect(ex.q2.evaluate(lambda C, mu: None), ex.say("q2.no_return"))
+
+
 def test_label_shift_estimate_untouched_starter_is_not_attempted():
     def estimate_label_shift(C, mu_hat):
         p = ____
@@ -193,6 +231,15 @@ def test_reweight_that_changes_its_input_is_told_so():
         P *= p / q
         return _rows(P)
     incorrect(ex.q3.evaluate(in_place), "原地修改")
+
+
+def test_reweight_that_returns_nothing_or_nan_is_told_so():
+    incorrect(ex.q3.evaluate(lambda P, p, q: None), ex.say("q3.no_return"))
+
+    def zero_times_log_zero(P, p, q):
+        weighted = P * p / q
+        return weighted / weighted.sum(dim=1, keepdim=True) + 0 * torch.log(p)  # 0 · log 0 = nan
+    incorrect(ex.q3.evaluate(zero_times_log_zero), ex.say("q3.nan"))
 
 
 def test_reweight_untouched_starter_is_not_attempted():
@@ -262,6 +309,10 @@ def test_importance_weights_that_change_h_are_told_so():
     incorrect(ex.q5.evaluate(in_place), "原地修改")
 
 
+def test_importance_weights_that_return_nothing_are_told_so():
+    incorrect(ex.q5.evaluate(lambda h, ns, nt, c=None: None), ex.say("q5.no_return"))
+
+
 def test_importance_weights_untouched_starter_is_not_attempted():
     def importance_weights(h, n_source, n_target, c=None):
         beta = ____
@@ -329,6 +380,13 @@ def test_each_wrong_scenario_is_named_with_its_reason():
     outcome = ex.q7.evaluate(kinds)
     incorrect(outcome, "3 个场景还不对", "场景 1", "场景 3", "场景 6", "P(y | x) 变了")
     assert "场景 2" not in outcome.message
+
+
+def test_every_scenario_wrong_is_named_with_its_own_reason():
+    kinds = ("label", "concept", "label", "concept", "covariate", "covariate")
+    reasons = [ex.say(f"q7.{key}") for key in ("dark", "winter", "formal", "cartoon", "soda",
+                                               "disease")]
+    incorrect(ex.q7.evaluate(kinds), "6 个场景还不对", *reasons)
 
 
 @pytest.mark.parametrize("kinds, words", [

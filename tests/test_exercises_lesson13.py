@@ -76,10 +76,21 @@ def clip(p):
      ["每一组数据上都是 nan", "** 比 - 先算"]),
     (lambda p, y: torch.tensor(float("nan")), ["每一组数据上都是 nan"]),
     (lambda p, y: None, ["没有返回结果"]),
+    (lambda p, y: torch.sqrt(torch.mean((torch.log2(clip(p)) - torch.log2(y)) ** 2)),
+     [ex.say("q1.log2")]),
+    (lambda p, y: torch.sqrt(torch.mean((torch.log1p(p.clamp(min=0)) - torch.log1p(y)) ** 2)),
+     [ex.say("q1.log1p_at_0")]),
+    (lambda p, y: torch.sqrt(torch.mean(((clip(p) - y) / y) ** 2)), [ex.say("q1.relative")]),
+    (lambda p, y: np.abs(np.log(np.maximum(p.numpy(), 1)) - np.log(y.numpy())),
+     ["返回一个数", "形状为 (200, 1) 的数组"]),
+    (lambda p, y: f"{ex.reference_log_rmse(p, y):.4f}", ["返回的是 str：'0.2000'"]),
+    (lambda p, y: torch.std(torch.log(clip(p)) - torch.log(y)),
+     ["在“prices”这组数据上", "应当是 0.200012", "ŷ 先裁剪到 [1, ∞)"]),
 ], ids=["no clamp", "clamp at 0", "clamp at epsilon", "raw RMSE", "no sqrt", "mean abs", "log10",
         "log of labels only", "log1p", "sum", "per sample", "log of predictions only",
         "log of the difference", "square of the mean", "precedence", "always nan",
-        "returns nothing"])
+        "returns nothing", "log2", "log1p clamped at 0", "relative error", "numpy per sample",
+        "formatted string", "standard deviation"])
 def test_log_rmse_mistakes_get_their_diagnosis(log_rmse, words):
     incorrect(ex.q1.evaluate(log_rmse), *words)
 
@@ -191,6 +202,69 @@ def fold_size_as_parts(n, k):  # the starter's blank filled with the fold size
     return [(torch.cat([f for j, f in enumerate(folds) if j != i]), folds[i]) for i in range(k)]
 
 
+def set_folds(n, k):
+    folds = [set(f.tolist()) for f in torch.arange(n).tensor_split(k)]
+    return [(set(range(n)) - f, f) for f in folds]
+
+
+def string_rows(n, k):  # row numbers as text, as if read back from a file
+    return [(t.numpy().astype(str), v.numpy().astype(str))
+            for t, v in ex.reference_k_fold_indices(n, k)]
+
+
+def one_based(n, k):  # rows numbered 1 ... n
+    folds = torch.arange(1, n + 1).tensor_split(k)
+    return [(torch.cat(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k)]
+
+
+def one_fold_too_many(n, k):
+    folds = torch.arange(n).tensor_split(k + 1)
+    return [(torch.cat(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k + 1)]
+
+
+def dict_pairs(n, k):
+    return [{"train": t, "valid": v} for t, v in ex.reference_k_fold_indices(n, k)]
+
+
+def arguments_swapped(k, n):  # def k_fold_indices(k, n): the caller passes (n, k)
+    return ex.reference_k_fold_indices(n, k)
+
+
+def bounds_one_fold_behind(n, k):  # fold i from bound i - 1 to bound i: fold 0 is empty
+    bounds = [max(i - 1, 0) * n // k for i in range(k + 1)]
+    folds = [torch.arange(bounds[i], bounds[i + 1]) for i in range(k)]
+    return [(torch.cat(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k)]
+
+
+def randint_for_randperm(n, k):  # the rows shuffled by drawing with replacement
+    order = torch.randint(n, (n,), generator=torch.Generator().manual_seed(0))
+    folds = order.tensor_split(k)
+    return [(torch.cat(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k)]
+
+
+def next_fold_left_out(n, k):  # the training set leaves out fold i + 1 instead of fold i
+    folds = torch.arange(n).tensor_split(k)
+    return [(torch.cat([f for j, f in enumerate(folds) if j != (i + 1) % k]), folds[i])
+            for i in range(k)]
+
+
+def slices_one_short(n, k):  # each fold ends one row early
+    size = n // k
+    folds = [torch.arange(i * size, (i + 1) * size - 1) for i in range(k)]
+    return [(torch.cat(folds[:i] + folds[i + 1:]), folds[i]) for i in range(k)]
+
+
+def chunked(n, k):
+    folds = torch.arange(n).chunk(k)
+    return [(torch.cat(folds[:i] + folds[i + 1:]), folds[i]) for i in range(len(folds))]
+
+
+def random_fold_per_row(n, k):  # every row to a random fold: the sizes differ by chance
+    fold_of = torch.randint(k, (n,), generator=torch.Generator().manual_seed(0))
+    return [(torch.nonzero(fold_of != i).flatten(), torch.nonzero(fold_of == i).flatten())
+            for i in range(k)]
+
+
 @pytest.mark.parametrize("k_fold_indices, words", [
     (book_sized, ["最后", "n % k", "丢掉"]),
     (overlapping, ["重叠"]),
@@ -205,10 +279,26 @@ def fold_size_as_parts(n, k):  # the starter's blank filled with the fold size
     (split_by_k, ["split(k)", "份数"]),
     (numpy_masks, ["布尔掩码", "flatnonzero"]),
     (lambda n, k: None, ["没有返回结果"]),
+    (set_folds, ["应当是一组行号", "set"]),
+    (string_rows, ["不是一组整数行号", "<U"]),
+    (one_based, ["行号 100，超出了 0 … 99"]),
+    (lambda n, k: n // k, ["应当返回一个列表", "int"]),
+    (arguments_swapped, ["给出了 100 折", "参数的顺序是 (n, k)"]),
+    (one_fold_too_many, ["给出了 6 折，应当是 k = 5 折"]),
+    (dict_pairs, ["第 0 个元素应当是一对", "dict"]),
+    (bounds_one_fold_behind, ["第 0 折的验证集是空的"]),
+    (randint_for_randperm, ["出现了两次"]),
+    (next_fold_left_out, ["有 20 行相同", "不相交"]),
+    (slices_one_short, ["有 5 行从没做过验证", "[19, 19, 19, 19, 19]"]),
+    (chunked, ["[21, 21, 21, 21, 19]", ex.say("q2.chunked")]),
+    (random_fold_per_row, ["各折验证集的大小是", ex.say("q2.uneven")]),
 ], ids=["last rows dropped", "overlapping", "a fold left out", "train includes valid",
         "train misses a fold", "remainder in the last fold", "pair swapped", "float indices",
         "two lists", "fold size as the number of parts", "split(k)", "boolean masks",
-        "returns nothing"])
+        "returns nothing", "sets", "strings", "rows from 1", "fold size returned",
+        "arguments swapped", "one fold too many", "dicts", "an empty fold",
+        "drawn with replacement", "the wrong fold left out", "folds one row short",
+        "torch.chunk", "random fold per row"])
 def test_k_fold_indices_mistakes_get_their_diagnosis(k_fold_indices, words):
     incorrect(ex.q2.evaluate(k_fold_indices), *words)
 
@@ -411,6 +501,28 @@ def own_statistics(train, others):
     return split_rows(pd.get_dummies(pd.concat(frames), dummy_na=True, dtype=float), frames)
 
 
+def inf_left(train, others):
+    X_train, X_others = book_style(train, others)
+    X_train[0, 0] = float("inf")
+    return X_train, X_others
+
+
+def missing_rows_dropped(train, others):
+    numeric = train.select_dtypes(include="number").columns
+    return ex.reference_preprocess(train.dropna(subset=numeric), others)
+
+
+def median_centred(train, others):
+    numeric = train.select_dtypes(include="number").columns
+    median, std = train[numeric].median(), train[numeric].std()
+    frames = []
+    for frame in [train, *others]:
+        frame = frame.copy()
+        frame[numeric] = ((frame[numeric] - median) / std).fillna(0)
+        frames.append(frame)
+    return split_rows(pd.get_dummies(pd.concat(frames), dummy_na=True, dtype=float), frames)
+
+
 @pytest.mark.parametrize("preprocess, words", [
     (own_statistics, ["它自己的均值和标准差"]),
     (min_max, ["[0, 1]", "(x - mean) / std"]),
@@ -438,13 +550,24 @@ def own_statistics(train, others):
     (variance_scaled, ["方差", "std"]),
     (lambda t, o: ex.reference_preprocess(t, o)[0], ["两样东西"]),
     (lambda t, o: ex.reference_preprocess(t, o[:1]), ["2 张表"]),
+    (lambda t, o: book_style(t, o, fit_on_all=True, dummy_na=False),
+     [ex.say("q3.leak_and_no_missing_column")]),
+    (lambda t, o: (lambda X, Xs: (X.flatten(), [x.flatten() for x in Xs]))(
+        *ex.reference_preprocess(t, o)), ["X_train的形状是 (", "应当是二维的"]),
+    (lambda t, o: (lambda X, Xs: (X, torch.cat(Xs)))(*ex.reference_preprocess(t, o)),
+     [ex.say("q3.others_not_list")]),
+    (missing_rows_dropped, ["X_train 有 51 行，对应的表有 60 行"]),
+    (inf_left, [ex.say("q3.inf")]),
+    (median_centred, [ex.say("q3.values")]),
 ], ids=["own statistics", "min-max", "the leak", "the leak, ddof 0", "mean filled first", "not standardised",
         "zero filled before subtracting", "raw mean filled",
         "filled before standardising", "no column for missing", "leak and fill",
         "one-hot per frame", "book's dtypes under pandas 3", "mean of every column", "bool dummies",
         "in place",
         "nan left", "DataFrames", "numpy arrays", "float64", "divided by the variance",
-        "one value", "others cut short"])
+        "one value", "others cut short", "leak and no column for missing", "flattened",
+        "others in one tensor", "rows with missing values dropped", "inf left",
+        "centred on the median"])
 def test_preprocess_mistakes_get_their_diagnosis(preprocess, words):
     incorrect(ex.q3.evaluate(preprocess), *words)
 

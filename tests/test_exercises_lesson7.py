@@ -64,6 +64,13 @@ def _in_place(x, k):
      ["多了 1 列"]),
     (lambda x, k: x.reshape(-1, 1) ** torch.arange(k - 1) / gamma_table(k - 1, x.dtype),
      ["少了 1 列"]),
+    (lambda x, k: x.reshape(-1, 1) ** torch.arange(k) / torch.arange(k), ["除以的是 i，不是 i!"]),
+    # lgamma(i) is log (i-1)!, and lgamma(0) = inf: column 0 becomes 1 / inf = 0
+    (lambda x, k: x.reshape(-1, 1) ** torch.arange(k) / torch.exp(torch.lgamma(
+        torch.arange(k, dtype=x.dtype))), ["Γ(i) = (i-1)!", "第 0 列成了 0"]),
+    # right except where x is as long as the powers: there x ** powers is elementwise
+    (lambda x, k: x ** torch.arange(k) / gamma_table(k, x.dtype) if len(x) == k
+     else ex.poly_features(x, k), ["一维张量", "一样长时"]),
     (_in_place, ["改动了传进来的 x"]),
     # agrees with the reference wherever x >= 0: the inputs have negative x
     (lambda x, k: x.abs().reshape(-1, 1) ** torch.arange(k) / gamma_table(k, x.dtype),
@@ -73,7 +80,8 @@ def _in_place(x, k):
         k, x.dtype, lambda i: math.gamma(i + 1) if i < 5 else 1.0), ["poly_features(x, 20)"]),
 ], ids=["no-factorial", "powers-from-one", "gamma-i-plus-2", "divided-by-i-plus-1",
         "gamma-i", "x-not-a-column", "powers-and-factorials-of-different-lengths", "transposed",
-        "one-column-too-many", "one-column-too-few", "in-place", "abs", "factorial-only-low-orders"])
+        "one-column-too-many", "one-column-too-few", "divided-by-i", "lgamma-of-i",
+        "elementwise-where-as-long", "in-place", "abs", "factorial-only-low-orders"])
 def test_poly_features_mistakes_get_their_diagnosis(features, words):
     message = incorrect(ex.q1, features)
     assert all(w in message for w in words), message
@@ -108,6 +116,17 @@ def _gradient_descent(X, y, steps=200):
     return w
 
 
+def _scaled_by_std(X, y):  # the checker's own column scaling, with std in place of the norm
+    X, y = X.double(), y.double()
+    scale = X.std(dim=0)  # the constant column's std is 0: that column becomes inf
+    return torch.linalg.lstsq(X / scale, y.unsqueeze(1)).solution.reshape(-1) / scale
+
+
+def _intercept_normal_equations(X, y):  # a column of ones added again, then XᵀX w = Xᵀy
+    X = torch.cat([torch.ones(len(X), 1), X], 1).double()
+    return torch.linalg.solve(X.T @ X, X.T @ y.double())[1:]
+
+
 def _ridge(lam):
     return _double(lambda X, y: torch.linalg.solve(
         X.T @ X + lam * torch.eye(X.shape[1], dtype=X.dtype), X.T @ y))
@@ -138,12 +157,16 @@ def _ridge(lam):
      ["预测值"]),
     (_double(lambda X, y: torch.linalg.solve(X @ X.T, X.T @ y)), ["转置放错了一边"]),
     (_double(lambda X, y: torch.linalg.solve(X, y)), ["超定方程组"]),
+    (_intercept_normal_equations, ["奇异", "截距"]),
+    (_double(lambda X, y: torch.linalg.lstsq(X, y.unsqueeze(1)).solution.T),
+     ["你返回的形状是 (1, 4)"]),
+    (_scaled_by_std, ["nan 或 inf"]),
     (lambda X, y: np.linalg.lstsq(X.double().numpy(), y.double().numpy(), rcond=None)[0],
      ["张量", "ndarray"]),
 ], ids=["lstsq-float32", "normal-equations-float32", "float32-then-double", "ridge-small",
         "ridge", "gradient-descent", "first-four-columns", "result-object", "extra-intercept",
         "dropped-constant", "predictions", "transpose-wrong-side", "solve-not-square",
-        "numpy-array"])
+        "intercept-in-the-normal-equations", "row-vector", "scaled-by-std", "numpy-array"])
 def test_least_squares_mistakes_get_their_diagnosis(solve, words):
     message = incorrect(ex.q2, solve)
     assert all(w in message for w in words), message
@@ -196,6 +219,12 @@ def test_complexity_guess_within_noise_of_the_best_counts():
     assert predicted(ex.q3, (4, 20), near).status == INCORRECT
 
 
+def test_complexity_check_names_a_setting_whose_runs_diverged():
+    diverged = {4: TYPICAL[4], 20: exact_like(math.nan, -1.0, seed=2)}
+    message = predicted(ex.q3, (20, 4), diverged).message
+    assert "20 个特征的 训练损失里有 nan 或 inf" in message and "[0, 1, 2, 3, 4, 5]" in message
+
+
 def test_complexity_check_needs_the_complexity_runs():
     assert "log_valid" in predicted(ex.q3, (20, 4), {4: d2l.Runs(
         list(range(6)), [[{"train_loss": 0.1}]] * 6), 20: TYPICAL[20]}).message
@@ -229,6 +258,8 @@ def test_unscaled_prediction_meets_what_training_did(raw, answer):
 
 def test_unscaled_check_needs_two_runs_of_training_loss():
     assert "d2l.Runs" in predicted(ex.q4, "B", [math.nan], BOOK).message
+    message = predicted(ex.q4, "B", BOOK, [0.011, 0.012]).message
+    assert "book_runs（书的运行） 应当是" in message and "list" in message, message
     assert "'train_loss'" in predicted(ex.q4, "B", loss_runs([1.0] * 6, "valid_loss"),
                                        BOOK).message
 
@@ -367,6 +398,44 @@ def _shuffled(k, i, X, y):
     return X[train], y[train], X[folds[i]], y[folds[i]]
 
 
+def _stacked(k, i, X, y):  # torch.stack instead of torch.cat: one more dimension, not more rows
+    folds = _split(k, len(X))
+    others = [f for j, f in enumerate(folds) if j != i]
+    return (torch.stack([X[f] for f in others]), torch.stack([y[f] for f in others]),
+            X[folds[i]], y[folds[i]])
+
+
+def _shuffled_apart(k, i, X, y):  # X and y shuffled, each with its own permutation
+    return ex.get_k_fold_data(k, i, X[torch.randperm(len(X))], y[torch.randperm(len(y))])
+
+
+def _one_based_slices(k, i, X, y):  # i counted from 1: the last fold's slice lies past the end
+    size = len(X) // k
+    start, stop = (i + 1) * size, (i + 2) * size
+    rows = torch.arange(len(X))
+    train = (rows < start) | (rows >= stop)
+    return X[train], y[train], X[start:stop], y[start:stop]
+
+
+def _bootstrapped(k, i, X, y):  # the training rows drawn with replacement from the other folds
+    folds = _split(k, len(X))
+    others = torch.cat([f for j, f in enumerate(folds) if j != i])
+    train = others[torch.randint(len(others), (len(others),))]
+    return X[train], y[train], X[folds[i]], y[folds[i]]
+
+
+def _reshuffled_each_round():
+    order = {}
+
+    def get(k, i, X, y):  # a fresh permutation whenever a round of folds starts (i == 0)
+        if i == 0 or len(X) not in order:
+            order[len(X)] = torch.randperm(len(X))
+        folds = order[len(X)].tensor_split(k)
+        train = torch.cat([f for j, f in enumerate(folds) if j != i])
+        return X[train], y[train], X[folds[i]], y[folds[i]]
+    return get
+
+
 def _standardised(k, i, X, y):  # rescaled the features (book 4.10 does it once, beforehand)
     X_train, y_train, X_valid, y_valid = ex.get_k_fold_data(k, i, X, y)
     mean, std = X_train.mean(dim=0), X_train.std(dim=0)
@@ -394,10 +463,17 @@ def _standardised(k, i, X, y):  # rescaled the features (book 4.10 does it once,
     (lambda k, i, X, y: ex.get_k_fold_data(k, i + 1, X, y), ["i 从 0 数到 k - 1"]),
     (_shuffled, ["重叠"]),
     (_standardised, ["数值变了"]),
+    (_stacked, ["训练特征的形状是 (4, 20, 2)", "整行"]),
+    (_shuffled_apart, ["X 和 y 取的不是同样的行"]),
+    (_one_based_slices, ["get_k_fold_data(5, 4, X, y) 的验证集是空的", "i 从 0 数到 k - 1"]),
+    (_bootstrapped, ["出现了两次"]),
+    (_reshuffled_each_round(), ["调用两次", "不一样"]),
 ], ids=["book-drops-the-remainder", "last-fold-takes-the-rest", "validation-in-training",
         "a-fold-left-out", "train-and-valid-swapped", "X-X-y-y-order", "chunk", "ceil-split",
         "labels-of-other-rows", "two-values",
-        "k-plus-one-folds", "n-over-k-folds", "one-based-i", "shuffled-each-call", "values-changed"])
+        "k-plus-one-folds", "n-over-k-folds", "one-based-i", "shuffled-each-call", "values-changed",
+        "stacked-folds", "X-and-y-shuffled-apart", "one-based-slices", "bootstrapped-training-rows",
+        "reshuffled-each-round"])
 def test_k_fold_mistakes_get_their_diagnosis(get, words):
     torch.manual_seed(0)
     message = incorrect(ex.q6, get)
@@ -410,6 +486,18 @@ def test_k_fold_size_diagnosis_tells_the_last_fold_largest_from_smallest():
     assert "[21, 21, 21, 21, 19]" in chunked and "塞进了最后一折" not in chunked, chunked
     rest = incorrect(ex.q6, _last_fold_takes_the_rest)
     assert "[20, 20, 20, 20, 23]" in rest and "ceil" not in rest, rest
+
+
+@pytest.mark.parametrize("seed", [0, 2, 3])
+def test_k_fold_size_diagnosis_names_no_cause_for_randomly_assigned_folds(seed):
+    """Each row sent to a random fold (the same one each call): sizes such as [23, 20, 15, 18, 24]
+    are uneven, and neither "the rest in the last fold" nor "ceil(n / k) per fold" made them."""
+    def get(k, i, X, y):
+        fold = torch.randint(k, (len(X),), generator=torch.Generator().manual_seed(seed))
+        return X[fold != i], y[fold != i], X[fold == i], y[fold == i]
+    message = incorrect(ex.q6, get)
+    assert ex.say("q6.uneven") in message and "最多差 1" in message, message
+    assert "最后一折" not in message and "ceil" not in message, message
 
 
 def test_the_books_split_is_right_where_n_is_divisible_by_k():

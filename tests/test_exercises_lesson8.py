@@ -57,6 +57,11 @@ def in_place_data(w):
     return w.sum() / 2
 
 
+def clipped_in_place(w):
+    w.clamp_(-10, 10)  # changes none of the check's values, but w requires grad in training
+    return torch.sum(w ** 2) / 2
+
+
 @pytest.mark.parametrize("penalty, words", [
     # the mistakes the issue names
     (lambda w: (w ** 2).sum(), ["少了 1/2", "把 λ 加倍", "λw"]),
@@ -88,6 +93,13 @@ def in_place_data(w):
     # lambd multiplied inside the penalty, once lambd exists (after section 5 it is 100)
     (lambda w: 3 * torch.sum(w ** 2) / 2, ["3 倍", "λ 不属于惩罚函数本身", "练习 2 的那一行"]),
     (lambda w: 100 * torch.sum(w ** 2) / 2, ["100 倍", "λ 不属于惩罚函数本身"]),
+    # the absolute values halved, squeezed before a sum along dim 0 (wrong for a matrix)
+    (lambda w: w.abs().sum() / 2, ["绝对值之和的一半", "要先平方"]),
+    (lambda w: (w.squeeze() ** 2).sum(dim=0) / 2, ["(3, 4) 的矩阵", "你返回了形状 (4,)"]),
+    # the right values with the wrong gradient, or none reaching w; an in-place clip
+    (lambda w: torch.sum(w * w.detach()) / 2, ["梯度却不对", "对 wᵢ 的导数是 wᵢ"]),
+    (lambda w: torch.sum(w.clone().detach().requires_grad_(True) ** 2) / 2, ["对 w 没有梯度"]),
+    (clipped_in_place, [ex.say("error_in_place")]),
 ])
 def test_l2_penalty_mistakes_get_their_diagnosis(penalty, words):
     incorrect(ex.q1.evaluate(penalty), *words)
@@ -114,6 +126,23 @@ def test_l2_penalty_mistakes_that_agree_on_the_easy_inputs_do_agree():
     assert torch.allclose((column.T @ column).squeeze() / 2, ex.l2_penalty(column))
     assert torch.allclose(torch.log(torch.cosh(small)).sum(), ex.l2_penalty(small), rtol=1e-3)
     assert torch.allclose(torch.linalg.norm(column, 2) ** 2 / 2, ex.l2_penalty(column), rtol=1e-4)
+
+
+@pytest.mark.parametrize("case, only_there", [
+    ("column", lambda w: w.shape == (200, 1) and w.abs().max() > 1),
+    ("small", lambda w: w.abs().max() < 0.1),
+    ("vector", lambda w: w.dim() == 1),
+    ("row", lambda w: w.shape == (1, 200)),
+    ("matrix", lambda w: w.shape == (3, 4)),
+    ("positive", lambda w: bool((w > 0).all())),
+])
+def test_penalty_not_one_number_names_the_input_it_went_wrong_on(case, only_there):
+    """A constructed penalty, right on every input but one: the diagnosis names that w."""
+    def l2_penalty(w):
+        value = ex.l2_penalty(w)
+        return torch.stack([value, value]) if only_there(w) else value
+
+    incorrect(ex.q1.evaluate(l2_penalty), f"w 是{ex.say(f'shape_{case}')}时", "你返回了形状 (2,)")
 
 
 def test_l2_penalty_untouched_starter_is_not_attempted():
@@ -191,6 +220,17 @@ def test_loss_line_reference_and_equivalents_are_correct(loss_line):
     (lambda X, y, w, b, lambd: sq(X, y, w, b) + lambd * float(penalty(w)), ["float(...)"]),
     (lambda X, y, w, b, lambd: (d2l.linreg(X, w, b) - y.reshape(-1)) ** 2 / 2 + lambd * penalty(w),
      ["形状是 (5, 5)"]),
+    # X * w for X @ w: the shapes do not broadcast once the batch has more than one example
+    (lambda X, y, w, b, lambd: (X * w + b - y) ** 2 / 2 + lambd * penalty(w), ["形状对不上"]),
+    # lambd squared: right at lambd = 1, no constant factor
+    (lambda X, y, w, b, lambd: sq(X, y, w, b) + lambd ** 2 * penalty(w),
+     ["批量 5、λ = 3、b = 0.3 时", "应当是"]),
+    # the right values, the gradient of b missing or wrong (b.item() in the net; a constructed
+    # line whose data term sees b.detach() while b is still in the graph)
+    (lambda X, y, w, b, lambd: (X @ w + b.item() - y) ** 2 / 2 + lambd * penalty(w),
+     ["w 或 b 没有梯度"]),
+    (lambda X, y, w, b, lambd: sq(X, y, w, b.detach()) + 0 * b + lambd * penalty(w),
+     ["b 的梯度却不对"]),
 ])
 def test_loss_line_mistakes_get_their_diagnosis(loss_line, words):
     incorrect(ex.q2.evaluate(loss_line), *words)
@@ -214,6 +254,11 @@ def test_loss_line_uses_the_learners_l2_penalty_and_blames_a_missing_one():
 
     outcome = ex.q2.evaluate(loss_line)
     incorrect(outcome, "运行你的代码时出错")
+    # l2_penalty itself not defined yet: run exercise 1's cells first
+    def before_exercise_1(X, y, w, b, lambd):
+        return sq(X, y, w, b) + lambd * l2_penalty(w)  # noqa: F821
+
+    incorrect(ex.q2.evaluate(before_exercise_1), ex.say("q2.error_undefined"))
 
 
 def test_loss_line_untouched_starter_is_not_attempted():
@@ -265,6 +310,12 @@ def in_place_abs(w):
     (lambda w: torch.sqrt(w ** 2).sum(), ["w = 0 处的梯度是 nan"]),
     (in_place_abs, ["改动了传进来的 w"]),
     (lambda w: w.detach().abs().sum(), ["断开了计算图"]),
+    # smoothed for a finite gradient at 0: off where weights are small
+    (lambda w: torch.sqrt(w ** 2 + 1e-6).sum(), ["(200, 1) 的列", "（所有元素绝对值之和）"]),
+    # the sign as w / |w|: 0/0 at a zero weight
+    (lambda w: (w * (w / w.abs())).sum(), ["(5,) 的一维张量", "是 nan"]),
+    # the right values, the negative half from w.detach(): no gradient there
+    (lambda w: torch.relu(w).sum() + torch.relu(-w.detach()).sum(), ["梯度却不对", "sign(w)"]),
 ])
 def test_l1_penalty_mistakes_get_their_diagnosis(penalty_fn, words):
     incorrect(ex.q3b.evaluate(penalty_fn), *words)

@@ -690,3 +690,176 @@ def test_q4_given_another_experiments_runs_says_so(capsys):
     """wd_runs (string keys) given to ex.q4: named, not the checker's own error."""
     ex.q4.predict((0.2, 0.5))
     incorrect(ex.q4.evaluate(wd_measurement(both=0.6)), "缺少", "swap_runs")
+
+
+# --- diagnoses no other test reached -------------------------------------------------------
+
+def in_place_no_op(X, dropout):
+    X.mul_(1.0)  # in place, the values unchanged: only the X that requires grad tells
+    return book(X, dropout)
+
+
+def nan_at_zero(X, dropout):
+    if dropout == 1:
+        return torch.zeros_like(X)
+    return (torch.rand(X.shape) > dropout).float() * X * dropout / (dropout * (1 - dropout))
+
+
+def inf_at_one(X, dropout):
+    if dropout == 0:
+        return X
+    if dropout == 1:
+        return X / (1.0 - dropout)  # the rescaling alone: X / 0
+    return book(X, dropout)
+
+
+@pytest.mark.parametrize("dropout_layer, words", [
+    (in_place_no_op, [ex.say("q1.error_in_place"), "leaf Variable"]),
+    # a mask inverted by subtraction: 1 - (a bool tensor)
+    (with_edges(lambda X, p: X * (1 - (torch.rand(X.shape) < p)) / (1 - p)),
+     [ex.say("q1.error_bool"), "bool tensor"]),
+    # a mask over the flattened X, not reshaped back
+    (with_edges(lambda X, p: (torch.rand(X.numel()) > p).float() * X.flatten() / (1 - p)),
+     ["(4, 10)", "(40,)", "一样大"]),
+    (with_edges(lambda X, p: (torch.rand(X.shape) > 0.3).float() * X / 0.7),
+     ["dropout=0.2 时你丢弃了 30.0% 的元素", "每个元素以概率"]),
+    (with_edges(lambda X, p: (torch.rand(X.shape) > p).float() * X * p), ["乘了 dropout："]),
+    (with_edges(lambda X, p: (torch.rand(X.shape) > p).float() * X / (1 + p)),
+     ["被乘了 0.8333，应当乘 1 / (1 - 0.2) = 1.25"]),
+    (with_edges(lambda X, p: X * (m := (torch.rand(X.shape) > p).float()) / (m * (1 - p))),
+     ["dropout=0.2 时结果里有 nan"]),
+    (nan_at_zero, [ex.say("q1.nan_at_0")]),
+    (inf_at_one, ["dropout=1 时得到了 inf"]),
+    (lambda X, p: X if p in (0, 1) else book(X, p), ["dropout=1 时你原样返回了 X"]),
+    # each call drops the right share, rescaled, but more often where X is small: biased
+    (with_edges(lambda X, p: (torch.rand(X.shape) + 0.1 * X > p).float() * X / (1 - p)),
+     ["丢弃 400 次再平均", "E[dropout(X)] = X"]),
+], ids=["in-place-leaf", "bool-subtraction", "flattened", "hard-coded-0.3", "times-p",
+        "over-1-plus-p", "nan-dropped", "nan-at-0", "inf-at-1", "X-at-1", "biased"])
+def test_dropout_layer_rarer_mistakes_get_their_diagnosis(dropout_layer, words):
+    incorrect(ex.q1.evaluate(dropout_layer), *words)
+
+
+def _book_layers(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training):
+    self.num_inputs = num_inputs
+    self.training = is_training
+    self.lin1 = nn.Linear(num_inputs, num_hiddens1)
+    self.lin2 = nn.Linear(num_hiddens1, num_hiddens2)
+    self.lin3 = nn.Linear(num_hiddens2, num_outputs)
+    self.relu = nn.ReLU()
+
+
+class StoresDropoutLayer(nn.Module):
+    """Keeps dropout_layer as an attribute: before exercise 1's cell ran, it is not defined."""
+
+    def __init__(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training=True):
+        super().__init__()
+        self.drop = dropout_layer  # noqa: F821 - not defined without the fixture
+        _book_layers(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training)
+
+    forward = book_forward
+
+
+class EvalByDefault(nn.Module):
+    def __init__(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training=False):
+        super().__init__()
+        _book_layers(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training)
+
+    forward = book_forward
+
+
+class OwnLayerNames(nn.Module):
+    def __init__(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training=True):
+        super().__init__()
+        self.num_inputs, self.training, self.relu = num_inputs, is_training, nn.ReLU()
+        self.fc1 = nn.Linear(num_inputs, num_hiddens1)
+        self.fc2 = nn.Linear(num_hiddens1, num_hiddens2)
+        self.fc3 = nn.Linear(num_hiddens2, num_outputs)
+
+    def forward(self, X):
+        return self.fc3(self.relu(self.fc2(self.relu(self.fc1(X.reshape((-1, self.num_inputs)))))))
+
+
+def test_net_before_the_cells_that_define_its_names_ran():
+    assert not {"dropout_layer", "dropout1", "dropout2"} & set(globals())
+    incorrect(ex.q2.evaluate(net_class(book_forward)), ex.say("q2.error_no_rates"))
+    incorrect(ex.q2.evaluate(StoresDropoutLayer), ex.say("q2.error_no_dropout_layer"))
+
+
+def hard_coded_rates(self, X):
+    H1 = self.relu(self.lin1(X.reshape((-1, self.num_inputs))))
+    if self.training:
+        H1 = dropout_layer(H1, 0.2)  # noqa: F821 - set by the fixture
+    H2 = self.relu(self.lin2(H1))
+    if self.training:
+        H2 = dropout_layer(H2, 0.5)  # noqa: F821
+    return self.lin3(H2)
+
+
+def test_net_with_the_books_rates_written_in_after_the_notebook_changed_them(names_in_this_module):
+    globals()["dropout1"], globals()["dropout2"] = 0.3, 0.6
+    incorrect(ex.q2.evaluate(net_class(hard_coded_rates)),
+              "收到的概率依次是 [0.2, 0.5]", "[dropout1, dropout2] = [0.3, 0.6]")
+
+
+def no_output_layer(self, X):
+    H1 = self.relu(self.lin1(X.reshape((-1, self.num_inputs))))
+    if self.training:
+        H1 = dropout_layer(H1, dropout1)  # noqa: F821 - set by the fixture
+    H2 = self.relu(self.lin2(H1))
+    if self.training:
+        H2 = dropout_layer(H2, dropout2)  # noqa: F821
+    return H2
+
+
+def without_dropout(self, X):
+    return self.lin3(self.relu(self.lin2(self.relu(self.lin1(X.reshape((-1, self.num_inputs)))))))
+
+
+def second_always(self, X):
+    H1 = self.relu(self.lin1(X.reshape((-1, self.num_inputs))))
+    if self.training:
+        H1 = dropout_layer(H1, dropout1)  # noqa: F821 - set by the fixture
+    H2 = dropout_layer(self.relu(self.lin2(H1)), dropout2)  # noqa: F821 - outside the if
+    return self.lin3(H2)
+
+
+def unused_second(self, X):
+    H1 = self.relu(self.lin1(X.reshape((-1, self.num_inputs))))
+    if self.training:
+        H1 = dropout_layer(H1, dropout1)  # noqa: F821 - set by the fixture
+    H2 = self.relu(self.lin2(H1))
+    if self.training:
+        dropped = dropout_layer(H2, dropout2)  # noqa: F821, F841 - the mistake
+    return self.lin3(H2)
+
+
+@pytest.mark.parametrize("Net, words", [
+    (OwnLayerNames, [ex.say("q2.no_layers")]),
+    (EvalByDefault, [ex.say("q2.not_training")]),
+    (net_class(no_output_layer), ["net(X) 的形状是 (16, 48)，应当是 (16, 10)"]),
+    (net_class(without_dropout), [ex.say("q2.no_dropout")]),
+    (net_class(second_always), [ex.say("q2.eval_calls")]),
+    (net_class(unused_second), ["第二个（dropout2）", "没有用上"]),
+], ids=["own-layer-names", "eval-by-default", "no-output-layer", "no-dropout", "second-always",
+        "unused-second"])
+def test_net_rarer_mistakes_get_their_diagnosis(names_in_this_module, Net, words):
+    incorrect(ex.q2.evaluate(Net), *words)
+
+
+@pytest.mark.parametrize("fn, words", [
+    (variances(lambda layer, before, X: (type(layer).__name__, float(X.var()))),
+     ["的每一项应当是一个数", "tuple"]),
+    (variances(lambda layer, before, X: float(X.max() - X.min())),
+     ["评估模式下你量出的方差是", "应当约是", "逐层计算"]),
+], ids=["pairs", "range"])
+def test_hidden_variances_rarer_mistakes_get_their_diagnosis(fn, words):
+    incorrect(ex.q3.evaluate(fn), *words)
+
+
+def test_q6_other_verdicts_name_their_choice(capsys):
+    higher = {"train mode": noisy("valid_acc", 0.78), "eval mode": noisy("valid_acc", 0.75)}
+    incorrect(judged(ex.q6, "C", higher), "也就是 A（更高）")
+    same = {"train mode": noisy("valid_acc", 0.75, 0.01), "eval mode": noisy("valid_acc", 0.751, 0.01)}
+    assert judged(ex.q6, "B", same).status == CORRECT
+    incorrect(judged(ex.q6, "C", same), "也就是 B（差不多（差别不显著））")

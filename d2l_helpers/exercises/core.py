@@ -3,16 +3,22 @@
 In the manner of Kaggle Learn's learntools: a problem is declared in a few lines, on a
 few generic kinds. A lesson module makes one :class:`ExerciseSet` and declares each
 question with a decorator whose function is the checker and whose name is the
-question's name::
+question's name; what the learner reads (title, hints, the solution cell, the
+explanation, and what the checker says) is in the lesson's TOML file beside it::
 
-    @exercises.code("练习 1（加倍）", hints=[...], solution="def f(x): ...", explanation="...")
-    def q1(f):
+    exercises = ExerciseSet("第 1 课", __name__)     # lesson1.py; texts in lesson1.toml
+    say, need = exercises.say, exercises.need
+
+    @exercises.code()
+    def q1(f):                                     # [q1] in the TOML: title, hints, ...
         got = f(torch.tensor([1.0, -2.0]))
-        reject_known(got, [(torch.tensor([1.0, -2.0]), "你原样返回了输入。")])
+        need(torch.is_tensor(got), "q1.no_tensor")  # [q1.says] no_tensor = "..."
+        reject_known(got, [(torch.tensor([1.0, -2.0]), say("q1.unchanged"))])
         need_close(got, torch.tensor([2.0, -4.0]), "f(x)")
+        return say("q1.correct")
 
 The learner's starter cell (``____`` placeholders) lives only in the notebook; the
-module holds the solution cell. Untouched, a starter still runs and its check says
+TOML file holds the solution cell. Untouched, a starter still runs and its check says
 "尚未作答". A check runs the learner's code on real inputs, hard ones included, and
 names the typical mistake (:func:`reject_known` for "known wrong value → diagnosis",
 :func:`judge_best` and :func:`judge_paired` for "a prediction against measured
@@ -542,7 +548,7 @@ class ExerciseSet:
         self.texts = _load_texts(module) if module else {}
         self.says = _says_of(self.texts, module)
 
-    def say(self, key, **values):
+    def say(self, key, /, **values):
         """The text ``key`` from the lesson's TOML file, its ``{placeholders}`` filled
         from ``values`` (``str.format``): ``say("q2.transposed", name="W1")`` is key
         ``transposed`` of table ``[q2.says]``; a key without a dot is one of the
@@ -553,7 +559,7 @@ class ExerciseSet:
                            "TOML file")
         return self.says[key].format(**values)
 
-    def need(self, condition, key, **values):
+    def need(self, condition, key, /, **values):
         """Raise :class:`Incorrect` with the text ``key`` (see :meth:`say`) unless ``condition``
         holds: one line per requirement of a check. ``values`` are computed before the call,
         so pass none whose computation ``condition`` is meant to guard."""

@@ -33,7 +33,7 @@ from d2l_helpers.exercises.core import (
 from d2l_helpers.rng import seeded
 
 exercises = ExerciseSet("第 11 课", __name__)
-progress = exercises.progress
+progress, say, need = exercises.progress, exercises.say, exercises.need
 
 INITS = ("default", "normal 0.01", "Xavier", "He")
 ACTIVATIONS = ("tanh", "relu")
@@ -167,7 +167,6 @@ def depth_profile(activation, fill=None, seeds=(0, 1, 2), depth=50, width=128, b
 
 # --- q1: does dropout break the symmetry? ----------------------------------------------------
 
-_Q1_WORDS = {"yes": "能：暂退法让对称的隐藏单元变得不同", "no": "不能：隐藏单元仍然一模一样"}
 SYMMETRIC = 1e-12  # float64 rounding: far below this; a broken symmetry: far above BROKEN
 BROKEN = 1e-3
 
@@ -175,52 +174,38 @@ BROKEN = 1e-3
 def _number(value, what):
     if torch.is_tensor(value) and value.numel() == 1:
         value = float(value)
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise Incorrect(f"{what} 应当是一个有限的数，你给出的是 {value!r:.60}。")
+    need(not isinstance(value, bool) and isinstance(value, numbers.Real) and math.isfinite(value),
+         "q1.not_number", what=what, value=value)
     return float(value)
 
 
-@exercises.prediction(choices=tuple(_Q1_WORDS))
+@exercises.prediction(choices=("yes", "no"))
 def q1(prediction, unit_gaps):
-    if not isinstance(unit_gaps, dict) or set(unit_gaps) != {"no dropout", "dropout"}:
-        raise Incorrect("check 需要上面实验格子里的 unit_gaps：一个字典，键是 'no dropout' 和 "
-                        f"'dropout'，你给出的是 {unit_gaps!r:.80}。")
+    need(isinstance(unit_gaps, dict) and set(unit_gaps) == {"no dropout", "dropout"},
+         "q1.not_gaps", unit_gaps=unit_gaps)
     plain = _number(unit_gaps["no dropout"], "unit_gaps['no dropout']")
     dropped = _number(unit_gaps["dropout"], "unit_gaps['dropout']")
-    if plain > SYMMETRIC:
-        raise Incorrect(f"不带暂退法时，隐藏单元之间的权重差了 {plain:.2g}：这个网络一开始就不对称。"
-                        "从上面搭对称网络的格子开始，按顺序重新运行。")
+    need(not plain > SYMMETRIC, "q1.asymmetric", plain=plain)
     answer = "yes" if dropped > BROKEN else "no"
-    shown = (f"不带暂退法时，训练之后隐藏单元的权重之间最大差 {plain:.1g}（只有舍入误差）；"
-             f"带暂退法时最大差 {dropped:.2g}")
-    if prediction == answer:
-        return f"{shown}。"
-    raise Incorrect(f"{shown}：{_Q1_WORDS[answer]}。每个样本的每个隐藏单元都抽到自己的掩码：同一个样本里，"
-                    "一个单元被丢弃（这一步从这个样本得不到梯度），另一个没有，它们的梯度从第一步起就不同，"
-                    "权重也就分开了。")
+    shown = say("q1.shown", plain=plain, dropped=dropped)
+    need(prediction == answer, "q1.wrong", shown=shown, answer=say(f"q1.{answer}"))
+    return say("q1.correct", shown=shown)
 
 
 # --- q2: xavier_uniform_ ------------------------------------------------------------------------
 
 _XAVIER_ERRORS = (
     (r"a leaf Variable that requires grad is being used in an in-place operation",
-     "weight 是 nn.Parameter（requires_grad=True），记录梯度时不能原地修改它：把原地填充写在 "
-     "with torch.no_grad(): 里面（nn.init 的函数就是这样做的），例如 with torch.no_grad(): "
-     "weight.uniform_(-a, a)。"),
-    (r"The size of tensor a \((\d+)\) must match the size of tensor b",
-     "你生成的张量和 weight 的形状对不上：nn.Linear 的权重形状是 (fan_out, fan_in)，也就是 "
-     "weight.shape 本身（输出在前、输入在后），不是 (fan_in, fan_out)。直接用 weight.uniform_(-a, a) "
-     "原地填充，形状就不会错。"),
+     say("q2.error_in_place_grad")),
+    (r"The size of tensor a \((\d+)\) must match the size of tensor b", say("q2.error_shape")),
     (r"unsupported operand type\(s\) for .*'torch\.Size'|'torch\.Size' and",
-     "weight.shape 是一对数 (fan_out, fan_in)，不能直接拿来做算术：先拆开，"
-     "fan_out, fan_in = weight.shape。"),
+     say("q2.error_size_arithmetic")),
     (r"'builtin_function_or_method' object is not subscriptable|'method' object is not subscriptable",
-     "weight.size 是一个方法：写 weight.size(1)（带圆括号），或者 weight.shape[1]。"),
+     say("q2.error_size_subscript")),
     (r"cannot unpack non-iterable (builtin_function_or_method|method) object",
-     "weight.size 是一个方法：写 fan_out, fan_in = weight.size()（带圆括号），或者 weight.shape。"),
-    (r"must be Tensor, not (float|int)",
-     "torch.sqrt 只收张量，fan_in、fan_out 是普通的数：用 math.sqrt(6 / (fan_in + fan_out))。"),
-    (r"math domain error", "math.sqrt 收到了负数：检查分子分母。"),
+     say("q2.error_size_unpack")),
+    (r"must be Tensor, not (float|int)", say("q2.error_torch_sqrt")),
+    (r"math domain error", say("q2.error_domain")),
 )
 
 # The shapes (fan_out, fan_in) of the check: fan-in unlike fan-out both ways, a large fan-in
@@ -230,40 +215,19 @@ _XAVIER_SHAPES = ((400, 600), (3000, 80), (3, 80000), (512, 512))
 # Wrong bounds a learner writes, as functions of (fan_in, fan_out), with their diagnoses.
 # Over the shapes above no two of them (nor any of them and the right bound) are within 2 %
 # of each other on every shape (tests/test_exercises_lesson11.py checks that).
-_SWAPPED = ("（如果你写的是 fan_in, fan_out = weight.shape 或 fan_in = weight.shape[0]：nn.Linear 的"
-            "权重是 (输出, 输入)，weight.shape[0] 是 fan_out）")
+_SWAPPED = say("q2.swapped_fans")
 _XAVIER_BOUND = lambda i, o: math.sqrt(6 / (i + o))  # noqa: E731
 _WRONG_BOUNDS = (
-    (lambda i, o: math.sqrt(6 / i),
-     "上界用了 sqrt(6 / fan_in)：只用了输入个数。Xavier 是前向（要 fan_in·σ² = 1）和反向（要 "
-     "fan_out·σ² = 1）的折中，分母是 fan_in + fan_out：a = sqrt(6 / (fan_in + fan_out))。"),
-    (lambda i, o: math.sqrt(6 / o),
-     "上界用了 sqrt(6 / fan_out)：只用了输出个数" + _SWAPPED + "。分母是两者之和："
-     "a = sqrt(6 / (fan_in + fan_out))。"),
-    (lambda i, o: math.sqrt(3 / i),
-     "上界是 sqrt(3 / fan_in)：这是只管前向的 fan_in·σ² = 1（LeCun 初始化的均匀版）。fan_in 等于 "
-     "fan_out 时它恰好等于 Xavier，所以方阵看不出来；Xavier 的分母是 fan_in + fan_out："
-     "a = sqrt(6 / (fan_in + fan_out))。"),
-    (lambda i, o: math.sqrt(3 / o),
-     "上界是 sqrt(3 / fan_out)：这是只管反向的 fan_out·σ² = 1" + _SWAPPED + "。Xavier 取两者的折中："
-     "a = sqrt(6 / (fan_in + fan_out))。"),
-    (lambda i, o: math.sqrt(2 / (i + o)),
-     "上界用了标准差 σ = sqrt(2 / (fan_in + fan_out)) 本身：U(-a, a) 的方差是 a²/3，不是 a²，所以"
-     "这样得到的方差只有应有的三分之一。要 a²/3 = σ²，也就是 a = sqrt(3)·σ = sqrt(6 / (fan_in + fan_out))。"),
-    (lambda i, o: math.sqrt(3 / (i + o)),
-     "上界是 sqrt(3 / (fan_in + fan_out))：少了因子 2。条件是 (fan_in + fan_out)·σ²/2 = 1，即 "
-     "σ² = 2 / (fan_in + fan_out)，再由 a²/3 = σ² 得 a = sqrt(6 / (fan_in + fan_out))。"),
-    (lambda i, o: math.sqrt(12 / (i + o)),
-     "上界是 sqrt(12 / (fan_in + fan_out))：多了因子 2（用 (fan_in + fan_out)/2 代替了 "
-     "fan_in + fan_out？）。σ² = 2 / (fan_in + fan_out)，a = sqrt(3·σ²) = sqrt(6 / (fan_in + fan_out))。"),
-    (lambda i, o: 6 / (i + o),
-     "上界是 6 / (fan_in + fan_out)：少了开方。a² = 6 / (fan_in + fan_out)，所以 "
-     "a = math.sqrt(6 / (fan_in + fan_out))。"),
-    (lambda i, o: math.sqrt(1 / i),
-     "上界是 1 / sqrt(fan_in)：这是 nn.Linear 自己的默认初始化（方差 1/(3·fan_in)），不是 Xavier。"
-     "a = sqrt(6 / (fan_in + fan_out))。"),
-    (lambda i, o: math.sqrt(6 / (i * o)),
-     "上界是 sqrt(6 / (fan_in · fan_out))：分母是两者之和，不是乘积：a = sqrt(6 / (fan_in + fan_out))。"),
+    (lambda i, o: math.sqrt(6 / i), say("q2.fan_in_only")),
+    (lambda i, o: math.sqrt(6 / o), say("q2.fan_out_only", swapped=_SWAPPED)),
+    (lambda i, o: math.sqrt(3 / i), say("q2.lecun")),
+    (lambda i, o: math.sqrt(3 / o), say("q2.backward_only", swapped=_SWAPPED)),
+    (lambda i, o: math.sqrt(2 / (i + o)), say("q2.std_as_bound")),
+    (lambda i, o: math.sqrt(3 / (i + o)), say("q2.no_two")),
+    (lambda i, o: math.sqrt(12 / (i + o)), say("q2.extra_two")),
+    (lambda i, o: 6 / (i + o), say("q2.no_sqrt")),
+    (lambda i, o: math.sqrt(1 / i), say("q2.default")),
+    (lambda i, o: math.sqrt(6 / (i * o)), say("q2.product")),
 )
 # max|w| of n uniform draws falls short of the bound a by more than 1 % with probability
 # 0.99 ** n: e^-2400 for n = 240,000. Above a: only float rounding (a relative 1e-6 at most).
@@ -281,39 +245,23 @@ def _filled(f, shape, parameter=True, dtype=torch.float32):
     (float64, detached) after the checks every call must pass."""
     weight = _xavier_weight(shape, parameter, dtype)
     fan_out, fan_in = shape
-    what = f"xavier_uniform_(weight)（weight 的形状是 {shape}，即 fan_in = {fan_in}，fan_out = {fan_out}）"
+    what = say("q2.call", shape=shape, fan_in=fan_in, fan_out=fan_out)
     returned = f(weight)
-    if tuple(weight.shape) != tuple(shape):
-        if tuple(weight.shape) == (fan_in, fan_out):
-            raise Incorrect(f"{what}之后 weight 的形状变成了 {tuple(weight.shape)}：形状反了。"
-                            "nn.Linear 的权重是 (fan_out, fan_in)（输出在前），这个形状就是 weight.shape；"
-                            "原地填充 weight.uniform_(-a, a) 不改形状。")
-        raise Incorrect(f"{what}之后 weight 的形状变成了 {tuple(weight.shape)}：要原地填充，"
-                        "形状不变。")
-    if weight.dtype != dtype:
-        raise Incorrect(f"weight 原来是 {dtype}，{what}之后变成了 {weight.dtype}：你给 weight.data "
-                        "换了一个新的张量（torch.rand、torch.empty 之类默认给出 float32）。"
-                        "用 weight.uniform_(-a, a) 原地填充，类型就不会变（本课的深层网络用 float64）。")
+    got = tuple(weight.shape)
+    need(got == tuple(shape), "q2.transposed" if got == (fan_in, fan_out) else "q2.reshaped",
+         what=what, got=got)
+    need(weight.dtype == dtype, "q2.dtype", dtype=dtype, what=what, got=weight.dtype)
     values = weight.detach().to(torch.float64)
     untouched = values == 7.0
     if bool(untouched.all()):
-        if torch.is_tensor(returned) and returned is not weight:
-            raise Incorrect(f"{what}返回了一个新的张量，传进来的 weight 却一点没变：不是原地修改。"
-                            "函数里写 weight = ... 只是让名字 weight 指向新的张量，外面的那个不受影响；"
-                            "net.apply 也不看返回值。用原地的 weight.uniform_(-a, a)（名字以 _ 结尾的"
-                            "方法原地修改），或 nn.init.uniform_(weight, -a, a)。")
-        raise Incorrect(f"{what}没有改动 weight：要把 weight 原地填成 U(-a, a) 的随机数，"
-                        "weight.uniform_(-a, a)。")
-    if bool(untouched.any()):
-        raise Incorrect(f"{what}之后 weight 还有 {int(untouched.sum())} 个元素没有填：要填满整个 weight。")
+        new = torch.is_tensor(returned) and returned is not weight
+        raise Incorrect(say("q2.new_tensor" if new else "q2.untouched", what=what))
+    need(not bool(untouched.any()), "q2.partly_filled", what=what, count=int(untouched.sum()))
     if not (torch.is_tensor(returned) and returned.data_ptr() == weight.data_ptr()
             and tuple(returned.shape) == tuple(shape)):
-        raise Incorrect(f"{what}把 weight 原地填好了，但返回的是 {type(returned).__name__}"
-                        f"{'' if returned is None else ' ' + repr(returned)[:40]}，不是 weight：最后一行要 "
-                        "return weight（nn.init 的函数都返回传进来的张量，后面的格子用 fill(weight) 的"
-                        "结果）。")
-    if not bool(torch.isfinite(values).all()):
-        raise Incorrect(f"{what}之后 weight 里有 nan 或 inf：检查上界的算式（是不是除以了 0？）。")
+        raise Incorrect(say("q2.no_return", what=what, kind=type(returned).__name__,
+                            shown="" if returned is None else " " + repr(returned)[:40]))
+    need(bool(torch.isfinite(values).all()), "q2.not_finite", what=what)
     return values
 
 
@@ -335,41 +283,24 @@ def _check_sample(values, shape):
     """
     fan_out, fan_in = shape
     n = values.numel()
-    what = f"weight 的形状是 {shape} 时"
-    if float(values.abs().max()) == 0:
-        raise Incorrect(f"{what}所有元素都是 0：你的上界 a 算出来是 0。6 // (fan_in + fan_out) 是整数除法"
-                        "（结果是 0），要用 /：a = math.sqrt(6 / (fan_in + fan_out))。")
-    if float(values.std()) == 0:
-        raise Incorrect(f"{what}你把所有元素都填成了同一个数 {float(values.flatten()[0]):.4g}：这正是"
-                        "第 3 节的对称初始化，所有隐藏单元一模一样。每个元素要各自从 U(-a, a) 里抽："
-                        "weight.uniform_(-a, a)。")
-    if float(values.min()) >= 0:
-        raise Incorrect(f"{what}所有元素都不是负数：你抽的是 U(0, a)（比如 torch.rand(...) * a）。"
-                        "要以 0 为中心：weight.uniform_(-a, a)，或 (2 * torch.rand(shape) - 1) * a。")
+    what = say("q2.at_shape", shape=shape)
+    need(float(values.abs().max()) != 0, "q2.all_zero", what=what)
+    need(float(values.std()) != 0, "q2.constant", what=what, value=float(values.flatten()[0]))
+    need(float(values.min()) < 0, "q2.nonnegative", what=what)
     m = float(values.abs().max())
     kurtosis = _kurtosis(values)
     xavier_std = math.sqrt(2 / (fan_in + fan_out))
-    if 2.2 < kurtosis <= 2.7:  # neither uniform (1.8) nor normal (3): a sum of two uniforms is 2.4
-        raise Incorrect(f"{what}你的权重不是均匀分布（峰度约 {kurtosis:.2f}，均匀分布是 1.8，正态分布是 3）："
-                        "两个均匀随机数之和（比如 torch.rand + torch.rand）是三角分布。"
-                        "用一个均匀随机数：weight.uniform_(-a, a)。")
+    # neither uniform (1.8) nor normal (3): a sum of two uniforms is 2.4
+    need(not 2.2 < kurtosis <= 2.7, "q2.triangular", what=what, kurtosis=kurtosis)
     if kurtosis > 2.7:
-        std = float(values.std())
-        if math.isclose(std, xavier_std, rel_tol=0.02):
-            raise Incorrect(f"{what}你的权重是正态分布，标准差 sqrt(2 / (fan_in + fan_out))：这是 "
-                            "Xavier 的正态版（nn.init.xavier_normal_，最大的 |w| 是 "
-                            f"{m:.3g}，远超均匀分布的上界 {_XAVIER_BOUND(fan_in, fan_out):.3g}）。"
-                            "这道题要均匀分布 U(-a, a)：weight.uniform_(-a, a)，"
-                            "a = sqrt(6 / (fan_in + fan_out))。")
-        raise Incorrect(f"{what}你的权重是正态分布（torch.randn、normal_ 之类：峰度约 {kurtosis:.2f}，"
-                        "均匀分布是 1.8，正态分布是 3）。这道题要均匀分布 U(-a, a)：weight.uniform_(-a, a)。")
+        xavier_normal = math.isclose(float(values.std()), xavier_std, rel_tol=0.02)
+        raise Incorrect(say("q2.xavier_normal" if xavier_normal else "q2.normal", what=what, m=m,
+                            bound=_XAVIER_BOUND(fan_in, fan_out), kurtosis=kurtosis))
     mean_se = (m / math.sqrt(3)) / math.sqrt(n)
-    if abs(float(values.mean())) > 6 * mean_se:
-        raise Incorrect(f"{what}权重的均值是 {float(values.mean()):.3g}，不以 0 为中心：区间要对称，"
-                        "U(-a, a)。")
-    if not math.isclose(float(values.var()), m ** 2 / 3, rel_tol=0.02):
-        raise Incorrect(f"{what}权重最大的 |w| 是 {m:.4g}，方差却是 {float(values.var()):.4g}，不是 U(-a, a) "
-                        f"的 a²/3 = {m ** 2 / 3:.4g}：不是 [-a, a] 上的均匀分布。用 weight.uniform_(-a, a)。")
+    mean, var = float(values.mean()), float(values.var())
+    need(not abs(mean) > 6 * mean_se, "q2.off_centre", what=what, mean=mean)
+    need(math.isclose(var, m ** 2 / 3, rel_tol=0.02), "q2.variance",
+         what=what, m=m, var=var, third=m ** 2 / 3)
     return m
 
 
@@ -388,27 +319,21 @@ def q2(xavier_uniform_):
             values = _filled(xavier_uniform_, shape)
             bounds[shape] = _check_sample(values, shape)
         again = _filled(xavier_uniform_, _XAVIER_SHAPES[0])
-        if torch.equal(again, _filled(xavier_uniform_, _XAVIER_SHAPES[0])):
-            raise Incorrect("两次调用 xavier_uniform_ 得到了一模一样的权重：函数里不要设随机种子"
-                            "（torch.manual_seed），也不要把抽好的权重存起来重复用。否则网络的每一层都是"
-                            "同一个矩阵。")
+        need(not torch.equal(again, _filled(xavier_uniform_, _XAVIER_SHAPES[0])), "q2.same_twice")
         plain = _filled(xavier_uniform_, (300, 700), parameter=False)
         double = _filled(xavier_uniform_, (700, 300), dtype=torch.float64)
         for shape, values in (((300, 700), plain), ((700, 300), double)):
             bounds[shape] = _check_sample(values, shape)
     fans = {shape: (shape[1], shape[0]) for shape in bounds}
     if all(_close_bound(m, _XAVIER_BOUND(*fans[shape])) for shape, m in bounds.items()):
-        return ("每个元素独立地取自 U(-a, a)，a = sqrt(6 / (fan_in + fan_out))，所以方差是 "
-                "a²/3 = 2 / (fan_in + fan_out)；fan_out, fan_in = weight.shape，原地填充。")
+        return say("q2.correct")
     for wrong, diagnosis in _WRONG_BOUNDS:
         if all(_close_bound(m, wrong(*fans[shape])) for shape, m in bounds.items()):
             raise Incorrect(diagnosis)
     shape = next(s for s, m in bounds.items() if not _close_bound(m, _XAVIER_BOUND(*fans[s])))
     fan_in, fan_out = fans[shape]
-    raise Incorrect(f"weight 的形状是 {shape}（fan_in = {fan_in}，fan_out = {fan_out}）时，你的权重最大的 "
-                    f"|w| 是 {bounds[shape]:.4g}，上界应当是 a = sqrt(6 / (fan_in + fan_out)) = "
-                    f"{_XAVIER_BOUND(fan_in, fan_out):.4g}。fan_out, fan_in = weight.shape（nn.Linear 的"
-                    "权重是 (输出, 输入)）。")
+    raise Incorrect(say("q2.bound", shape=shape, fan_in=fan_in, fan_out=fan_out, m=bounds[shape],
+                        bound=_XAVIER_BOUND(fan_in, fan_out)))
 
 
 reference_xavier_uniform_ = q2.reference("xavier_uniform_")
@@ -417,15 +342,13 @@ reference_xavier_uniform_ = q2.reference("xavier_uniform_")
 # --- q3: which initialisation keeps the variance at layer 50 -----------------------------------
 
 def _need_profiles(profiles, keys, what):
-    if not isinstance(profiles, dict) or not all(k in profiles for k in keys):
-        raise Incorrect(f"check 需要上面实验格子里的 {what}（一个字典，键是 (激活函数, 初始化)，"
-                        f"例如 ('relu', 'He')），你给出的是 {type(profiles).__name__}：{profiles!r:.60}。")
+    need(isinstance(profiles, dict) and all(k in profiles for k in keys), "not_profiles",
+         what=what, kind=type(profiles).__name__, profiles=profiles)
     for key in keys:
         profile = profiles[key]
-        if not isinstance(profile, dict) or not all(
-                isinstance(profile.get(k), list) and profile[k] for k in ("forward", "backward",
-                                                                         "grad_ratio")):
-            raise Incorrect(f"{what}[{key!r}] 不是 ex.depth_profile 的结果：用上面实验格子里的 {what}。")
+        need(isinstance(profile, dict) and all(isinstance(profile.get(k), list) and profile[k]
+                                               for k in ("forward", "backward", "grad_ratio")),
+             "not_profile", what=what, name=key)
     return profiles
 
 
@@ -453,30 +376,17 @@ def q3(prediction, profiles):
     for activation, predicted in zip(ACTIVATIONS, prediction):
         best, ratios = keeps_best(profiles, activation)
         shown = "，".join(f"{init} {ratios[init]:+.1f}" for init in INITS)
-        lines.append(f"{activation}：第 50 层与第 1 层激活值的方差之比（log10）{shown}，最接近 0 的是 {best}")
+        lines.append(say("q3.line", activation=activation, shown=shown, best=best))
         if predicted != best:
             wrong.append((activation, best))
     text = "；".join(lines)
-    if not wrong:
-        return f"{text}。"
-    reasons = []
-    for activation, best in wrong:
-        if activation == "relu":
-            reasons.append("ReLU 把约一半的输出置 0，每层的方差要乘 fan_in·σ²/2：只有 He 的 σ² = 2/fan_in "
-                           "让它等于 1；Xavier（这里 fan_in = fan_out，σ² = 1/fan_in）让它每层减半")
-        else:
-            reasons.append("tanh 只在 0 附近斜率为 1，还把大的输入压扁：默认初始化（fan_in·σ² = 1/3）和 "
-                           "N(0, 0.01²)（约 0.013）每层都缩小，50 层后几乎消失；Xavier（= 1）只在线性近似下"
-                           "保持方差，每层再损失一点，累积下来明显变小；He（= 2）多给的那一倍大致抵消了压扁，"
-                           "前向的方差只小了不到一个数量级（代价在反向图里：梯度往回变大）。"
-                           f"实验里最接近的是 {best}")
-    raise Incorrect(f"{text}。" + "；".join(reasons) + "。")
+    reasons = "；".join(say(f"q3.why_{activation}", best=best) for activation, best in wrong)
+    need(not wrong, "q3.wrong", text=text, reasons=reasons)
+    return say("q3.correct", text=text)
 
 
 # --- q4: linear and softmax regression from equal weights --------------------------------------
 
-_Q4_WORDS = {"A": "能：从全零出发，训练得和随机初始化一样好",
-             "B": "不能：像全零的多层感知机一样卡住"}
 _Q4_KEYS = ("linear, zeros", "linear, random", "softmax, zeros", "softmax, random")
 SAME_LOSS = 0.01  # relative: zeros and random end within 1 % of each other
 
@@ -492,78 +402,56 @@ def same_training(zeros, random, metric="train_loss", tolerance=SAME_LOSS):
                for seed, z in zip(zeros.seeds, zeros.values(metric)))
 
 
-@exercises.prediction(choices=tuple(_Q4_WORDS))
+@exercises.prediction(choices=("A", "B"))
 def q4(prediction, zero_runs):
     need_runs(zero_runs, "各设置的重复实验 zero_runs", at_least=4)
     missing = [key for key in _Q4_KEYS if key not in zero_runs]
-    if missing:
-        raise Incorrect(f"zero_runs 里缺少 {missing}：用上面实验格子里的 zero_runs。")
+    need(not missing, "q4.missing", missing=missing)
     for key in _Q4_KEYS:
-        if "train_loss" not in zero_runs[key].metrics() or len(zero_runs[key]) < 5:
-            raise Incorrect(f"zero_runs[{key!r}] 要有至少 5 个种子的 'train_loss'："
-                            "用上面实验格子里的 zero_runs。")
+        need("train_loss" in zero_runs[key].metrics() and len(zero_runs[key]) >= 5, "q4.few_seeds",
+             name=key)
     for model in ("linear", "softmax"):
         zeros, random = zero_runs[f"{model}, zeros"], zero_runs[f"{model}, random"]
-        if sorted(zeros.seeds) != sorted(random.seeds):
-            raise Incorrect(f"zero_runs 里 {model} 的全零和随机初始化用了不同的种子（{zeros.seeds} 和 "
-                            f"{random.seeds}）：逐个种子比较，两边要用同样的种子。")
+        need(sorted(zeros.seeds) == sorted(random.seeds), "q4.other_seeds",
+             model=model, zeros=zeros.seeds, random=random.seeds)
     fine = all(same_training(zero_runs[f"{m}, zeros"], zero_runs[f"{m}, random"])
                for m in ("linear", "softmax"))
     answer = "A" if fine else "B"
-    shown = ("线性回归和 softmax 回归从全零出发，每个种子的训练损失都和随机初始化相差不到 1%"
-             if fine else "至少一个模型从全零出发时，有种子的训练损失和随机初始化相差超过 1%")
-    if prediction == answer:
-        return f"{shown}。"
-    raise Incorrect(f"{shown}：{_Q4_WORDS[answer]}。这两个模型没有隐藏层：每个权重连着一个不同的输入"
-                    "（和一个不同的类别），梯度从第一步起就各不相同，没有可以互换的单元；损失又是凸的，"
-                    "从哪里出发都走向同一个最小值。")
+    shown = say("q4.fine" if fine else "q4.stuck")
+    need(prediction == answer, "q4.wrong", shown=shown, answer=say(f"q4.{answer}"))
+    return say("q4.correct", shown=shown)
 
 
 # --- q5: eigenvalues of a product ---------------------------------------------------------------
 
-_Q5_WORDS = {"always": "总是成立：ρ(AB) ≤ ρ(A)·ρ(B)",
-             "not always": "不一定：ρ(AB) 可以大于 ρ(A)·ρ(B)"}
-
-
-@exercises.prediction(choices=tuple(_Q5_WORDS))
+@exercises.prediction(choices=("always", "not always"))
 def q5(prediction, counts):
     keys = ("pairs", "radius exceeds", "norm bound broken")
-    if not isinstance(counts, dict) or not all(k in counts for k in keys):
-        raise Incorrect(f"check 需要上面实验格子里的 counts（键是 {list(keys)}），"
-                        f"你给出的是 {counts!r:.80}。")
+    need(isinstance(counts, dict) and all(k in counts for k in keys), "q5.not_counts",
+         keys=list(keys), counts=counts)
     pairs, exceeds, broken = (counts[k] for k in keys)
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (pairs, exceeds, broken)):
-        raise Incorrect(f"counts 的值应当是非负整数（个数），你给出的是 {counts!r:.80}。")
-    if broken:
-        raise Incorrect(f"counts 说范数的界有 {broken} 次不成立，这不可能（‖AB‖₂ ≤ ‖A‖₂‖B‖₂ 总成立）："
-                        "从上面的实验格子开始重新运行。")
+    need(all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+             for v in (pairs, exceeds, broken)), "q5.not_int", counts=counts)
+    need(not broken, "q5.norm_broken", broken=broken)
     answer = "not always" if exceeds else "always"
-    shown = f"{pairs} 对随机矩阵里，有 {exceeds} 对的 ρ(AB) > ρ(A)·ρ(B)；‖AB‖₂ ≤ ‖A‖₂‖B‖₂ 一次也没有不成立"
-    if prediction == answer:
-        return f"{shown}。"
-    raise Incorrect(f"{shown}：{_Q5_WORDS[answer]}。特征值管的是一个矩阵自己反复作用（A 的幂）时的增长，"
-                    "两个不同矩阵相乘时，A 放大的方向不一定是 B 的特征向量；奇异值（‖·‖₂）才是乘积的界。")
+    shown = say("q5.shown", pairs=pairs, exceeds=exceeds)
+    need(prediction == answer, "q5.wrong",
+         shown=shown, answer=say("q5.not_always" if exceeds else "q5.always"))
+    return say("q5.correct", shown=shown)
 
 
 # --- q6: which layer gets the largest relative gradient ----------------------------------------
-
-_Q6_WORDS = {"first": "靠近输入的第 1 层", "last": "靠近输出的第 50 层", "same": "差不多（相差不到 10 倍）"}
-
 
 def relative_gradient_gap(profile):
     """log10 of ||dL/dW|| / ||W|| at the first linear layer minus that at the last one."""
     return profile["grad_ratio"][0] - profile["grad_ratio"][-1]
 
 
-@exercises.prediction(choices=tuple(_Q6_WORDS))
+@exercises.prediction(choices=("first", "last", "same"))
 def q6(prediction, profiles):
     _need_profiles(profiles, [("tanh", "He")], "profiles")
     gap = relative_gradient_gap(profiles[("tanh", "He")])
     answer = "first" if gap > 1 else "last" if gap < -1 else "same"
-    shown = f"tanh + He：第 1 层的 ‖∇W‖/‖W‖ 是第 50 层的 10^{gap:.1f} 倍"
-    if prediction == answer:
-        return f"{shown}，最大的是{_Q6_WORDS[answer]}。"
-    raise Incorrect(f"{shown}，所以答案是{_Q6_WORDS[answer]}。前向的方差在这里保持住了（每层的输入一样大），"
-                    "反向的梯度却一层层往回变大（第 5 节的反向图），权重的梯度是“这一层的输入”乘“传回来的"
-                    "梯度”，所以靠近输入的层梯度最大。同一个学习率对它们不合适：这正是按层缩放学习率（LARS）"
-                    "要解决的问题。")
+    words = dict(shown=say("q6.shown", gap=gap), answer=say(f"q6.{answer}"))
+    need(prediction == answer, "q6.wrong", **words)
+    return say("q6.correct", **words)

@@ -26,7 +26,6 @@ import torch
 
 from d2l_helpers.exercises.core import (
     ExerciseSet,
-    Incorrect,
     judge_paired,
     need_close,
     need_tensor,
@@ -34,7 +33,7 @@ from d2l_helpers.exercises.core import (
 )
 
 exercises = ExerciseSet("第 12 课", __name__)
-progress = exercises.progress
+progress, say, need = exercises.progress, exercises.say, exercises.need
 
 
 # --- the lesson's sampling tool ---------------------------------------------------------------
@@ -96,15 +95,12 @@ def sample_by_priors(labels, priors, n, seed=0):
 # --- q1: the confusion matrix -----------------------------------------------------------------
 
 _CONFUSION_ERRORS = (
-    (r"index .* is out of bounds|out of bounds for dimension",
-     "某个类别号超出了矩阵的范围：矩阵的大小用参数 num_classes，别用 y.max() + 1 或 "
-     "y_hat.max() + 1（某个类别可能从没被预测过）。"),
-    (r"shape .* is invalid for input of size",
-     "reshape 不成 (num_classes, num_classes)：torch.bincount 只数到出现过的最大的数，某个组合"
-     "从没出现时结果就短了。写 torch.bincount(..., minlength=num_classes * num_classes)。"),
-    (r"bincount only supports 1-d non-negative integral inputs",
-     "torch.bincount 只接受一维的非负整数张量：先算 y_hat * num_classes + y（整数），"
-     "别先转成 float。"),
+    (r"index .* is out of bounds|out of bounds for dimension", say("q1.error_index")),
+    (r"shape .* is invalid for input of size", say("q1.error_reshape")),
+    # a 2-D or negative input; a float one (torch 2.x: "bincount_cpu" not implemented for 'Float')
+    (r"bincount only supports 1-d non-negative integral inputs"
+     r"|\"bincount_\w+\" not implemented for '(Float|Double|Half|BFloat16)'",
+     say("q1.error_bincount")),
 )
 
 
@@ -150,34 +146,15 @@ def _right_confusion(case):
 
 
 _CONFUSION_MISTAKES = (
-    (lambda c: _columns(_counts_of(c)).T,
-     "你的矩阵是转置：行是真实类别、列是预测类别。书里的约定是每一列对应一个真实类别 j、"
-     "每一行对应一个预测类别 i，C[i, j] = P(ŷ = i | y = j)：下标写成 C[y_hat, y]。"),
-    (lambda c: _rows(_counts_of(c)),
-     "你按行归一化了（每一行加起来是 1），算的是 P(y = j | ŷ = i)。要的是 P(ŷ = i | y = j)："
-     "每一列除以这一列的和（真实类别是 j 的样本数），counts / counts.sum(dim=0, keepdim=True)。"),
-    (lambda c: _rows(_counts_of(c)).T,
-     "你的矩阵是转置，而且按预测类别归一化了。C[i, j] = P(ŷ = i | y = j)：行是预测、列是真实，"
-     "每一列除以真实类别 j 的样本数。"),
-    (lambda c: _counts_of(c),
-     "你给出的是计数，没有归一化：每一列要除以真实类别是 j 的样本数，"
-     "counts / counts.sum(dim=0, keepdim=True)，这样每一列加起来是 1。"),
-    (lambda c: _counts_of(c) / len(c[1]),
-     "你除以了样本总数，得到的是联合比例 P(ŷ = i, y = j)。书里“所占的比例”这句话可以这样读，但"
-     "解 C p = μ(ŷ) 要的是条件概率 P(ŷ = i | y = j)（书里的式子就是这样用它的）：每一列除以"
-     "这一列的和（真实类别是 j 的样本数）。验证集均衡时两者只差一个因子 k，类别不平衡时差得最多。"),
-    (lambda c: _counts_of(c).T,
-     "你给出的是转置的计数：下标写成 C[y_hat, y]（行是预测），再把每一列除以它的和。"),
-    (lambda c: _counts_of(c).T / len(c[1]),
-     "你给出的是转置的联合比例：下标写成 C[y_hat, y]（行是预测），每一列除以这一列的和。"),
-    (lambda c: _columns((_counts_of(c) > 0).to(torch.float64)),
-     "每一对 (预测, 真实) 你最多只数了一次：counts[y_hat, y] += 1（或 index_put_ 不加 "
-     "accumulate=True）遇到重复的下标时只加一次。用 counts.index_put_((y_hat, y), ones, "
-     "accumulate=True)，或 torch.bincount(y_hat * num_classes + y, minlength=num_classes ** 2)。"),
-    (lambda c: _safe_div(_counts_of(c), _counts_of(c).sum(dim=1)),
-     "你除以的是 counts.sum(dim=1)（每一行的和，也就是每个类别被预测的次数），而且没有 keepdim："
-     "形状 (k,) 广播之后，第 j 列除以的是“预测为 j 的次数”。要除以每一列的和（真实类别 j 的"
-     "样本数）：counts / counts.sum(dim=0, keepdim=True)。"),
+    (lambda c: _columns(_counts_of(c)).T, say("q1.transposed")),
+    (lambda c: _rows(_counts_of(c)), say("q1.by_rows")),
+    (lambda c: _rows(_counts_of(c)).T, say("q1.transposed_by_rows")),
+    (lambda c: _counts_of(c), say("q1.counts")),
+    (lambda c: _counts_of(c) / len(c[1]), say("q1.joint")),
+    (lambda c: _counts_of(c).T, say("q1.transposed_counts")),
+    (lambda c: _counts_of(c).T / len(c[1]), say("q1.transposed_joint")),
+    (lambda c: _columns((_counts_of(c) > 0).to(torch.float64)), say("q1.counted_once")),
+    (lambda c: _safe_div(_counts_of(c), _counts_of(c).sum(dim=1)), say("q1.row_sums")),
 )
 
 
@@ -190,19 +167,13 @@ def q1(confusion_matrix):
     for name, (y_hat, y, k) in cases.items():
         before = (y_hat.clone(), y.clone())
         out = confusion_matrix(y_hat, y, k)
-        if out is None:
-            raise Incorrect("confusion_matrix 没有返回结果：最后一行要 return 归一化之后的矩阵。")
-        if not (torch.equal(y_hat, before[0]) and torch.equal(y, before[1])):
-            raise Incorrect("confusion_matrix 改了传进来的 y_hat 或 y（原地修改）：不要改输入。")
+        need(out is not None, "q1.no_return")
+        need(torch.equal(y_hat, before[0]) and torch.equal(y, before[1]), "q1.in_place")
         need_tensor(out, f"confusion_matrix(y_hat, y, {k})")
-        if tuple(out.shape) != (k, k):
-            raise Incorrect(f"有 {k} 个类别时矩阵应当是 ({k}, {k})，你的是 {tuple(out.shape)}"
-                            + ("：这组数据里最后一个类别从没被预测过。矩阵的大小用参数 num_classes"
-                               "（torch.bincount 要写 minlength=num_classes * num_classes）。"
-                               if name == "never predicted" else "。"))
-        if not out.is_floating_point():
-            raise Incorrect(f"你的矩阵是整数张量（{out.dtype}）：归一化要得到小数，计数先 .float()，"
-                            "别用 //。")
+        need(tuple(out.shape) == (k, k),
+             "q1.shape_never_predicted" if name == "never predicted" else "q1.shape",
+             k=k, shape=tuple(out.shape))
+        need(out.is_floating_point(), "q1.integer", dtype=out.dtype)
         got[name] = out.detach().double()
     right = {name: _right_confusion(case) for name, case in cases.items()}
     if not all(torch.allclose(got[n], right[n], atol=1e-5) for n in cases):
@@ -211,8 +182,7 @@ def q1(confusion_matrix):
                         _CONFUSION_MISTAKES, atol=1e-5)
         for name, (_, _, k) in cases.items():
             need_close(got[name], right[name], f"有 {k} 个类别时的混淆矩阵", atol=1e-5)
-    return ("C[i, j] = P(ŷ = i | y = j)：每一列是一个真实类别，各列加起来都是 1；"
-            "类别不平衡、某个类别从没被预测过时也对。")
+    return say("q1.correct")
 
 
 reference_confusion_matrix = q1.reference("confusion_matrix")
@@ -236,27 +206,15 @@ def _clip_renormalise(x):
 
 
 _SOLVE_MISTAKES = (
-    (lambda C, mu: _clip_renormalise(torch.linalg.solve(C.T, mu)),
-     "你解的是 Cᵀ p = μ̂（或用了 mu @ inv(C)、按行的约定）。C 的每一列是一个真实类别："
-     "μ(ŷ)_i = Σ_j C[i, j] p(y = j)，也就是 C @ p = mu，torch.linalg.solve(C, mu)。"),
-    (lambda C, mu: _clip_renormalise(mu),
-     "你直接用了预测的分布 μ̂（或只对它做了裁剪、归一化）：μ̂ 里混着分类器的错误。要从 "
-     "C p = μ̂ 里解出 p：torch.linalg.solve(C, mu)。"),
-    (lambda C, mu: mu,
-     "你返回的是 μ̂ 本身：要解 C p = μ̂，torch.linalg.solve(C, mu)。"),
-    (lambda C, mu: torch.linalg.solve(C, mu),
-     "解出来的 p 有负数：μ̂ 是从有限的目标样本估计的，带着噪声，精确解可能是负的。概率不能是负的："
-     "先 .clamp(min=0)，再除以总和，让它加起来是 1。"),
-    (lambda C, mu: torch.linalg.solve(C, mu).clamp(min=0),
-     "你把负数裁成了 0，但没有重新归一化：裁剪之后总和不再是 1，要再除以 p.sum()。"),
+    (lambda C, mu: _clip_renormalise(torch.linalg.solve(C.T, mu)), say("q2.transposed")),
+    (lambda C, mu: _clip_renormalise(mu), say("q2.predicted")),
+    (lambda C, mu: mu, say("q2.mu_itself")),
+    (lambda C, mu: torch.linalg.solve(C, mu), say("q2.exact")),
+    (lambda C, mu: torch.linalg.solve(C, mu).clamp(min=0), say("q2.clipped_only")),
     (lambda C, mu: torch.linalg.solve(C, mu) / torch.linalg.solve(C, mu).sum(),
-     "你重新归一化了，但没有先把负数裁成 0：概率不能是负的，先 .clamp(min=0)，再除以总和。"),
-    (lambda C, mu: _clip_renormalise(torch.linalg.solve(C, mu).abs()),
-     "你对负数取了绝对值：负的估计说明这个类别在目标数据里几乎没有，应当裁成 0（.clamp(min=0)），"
-     "不是翻成正数。"),
-    (lambda C, mu: _clip_renormalise(C @ mu),
-     "你算的是 C @ μ̂：那是把预测再“混淆”一次。要反过来解方程 C p = μ̂：torch.linalg.solve(C, mu)"
-     "（或 torch.linalg.inv(C) @ mu）。"),
+     say("q2.renormalised_only")),
+    (lambda C, mu: _clip_renormalise(torch.linalg.solve(C, mu).abs()), say("q2.absolute")),
+    (lambda C, mu: _clip_renormalise(C @ mu), say("q2.confused_again")),
 )
 
 
@@ -270,28 +228,22 @@ def q2(estimate_label_shift):
     for name, (C, mu) in cases.items():
         before = (C.clone(), mu.clone())
         out = estimate_label_shift(C, mu)
-        if out is None:
-            raise Incorrect("estimate_label_shift 没有返回结果：最后一行要 return 估计的 p。")
-        if not (torch.equal(C, before[0]) and torch.equal(mu, before[1])):
-            raise Incorrect("estimate_label_shift 改了传进来的 C 或 mu（原地修改）：不要改输入。")
-        if not torch.is_tensor(out) and hasattr(out, "__array__"):
-            raise Incorrect("你返回的是 NumPy 数组：用 torch.linalg.solve 得到张量"
-                            "（或 torch.as_tensor(...)）。")
+        need(out is not None, "q2.no_return")
+        need(torch.equal(C, before[0]) and torch.equal(mu, before[1]), "q2.in_place")
+        need(torch.is_tensor(out) or not hasattr(out, "__array__"), "q2.numpy")
         need_tensor(out, "estimate_label_shift(C, mu)", shape=mu.shape)
         got[name] = out.detach().float()
     right = {name: _clip_renormalise(torch.linalg.solve(C.double(), mu.double())).float()
              for name, (C, mu) in cases.items()}
     if all(torch.allclose(got[n], right[n], atol=1e-4) for n in cases):
-        return ("p = C⁻¹ μ̂，负的估计裁成 0 再归一化：结果是一个概率分布，"
-                "μ̂ 带噪声、精确解有负数时也是。")
+        return say("q2.correct")
     reject_mistakes(got, {n: (C.double(), mu.double()) for n, (C, mu) in cases.items()},
                     [(lambda case, m=m: m(*case).float(), d) for m, d in _SOLVE_MISTAKES],
                     atol=1e-4)
     for name in cases:
-        if (got[name] < -1e-6).any():
-            raise Incorrect("你的估计里有负数：概率不能是负的，先 .clamp(min=0)，再除以总和。")
-        if not math.isclose(float(got[name].sum()), 1.0, abs_tol=1e-4):
-            raise Incorrect(f"你的估计加起来是 {float(got[name].sum()):.4g}，不是 1：最后除以总和。")
+        need(not (got[name] < -1e-6).any(), "q2.negative")
+        total = float(got[name].sum())
+        need(math.isclose(total, 1.0, abs_tol=1e-4), "q2.sum", total=total)
         need_close(got[name], right[name], "估计的目标标签分布 p", atol=1e-4)
     return None
 
@@ -317,35 +269,19 @@ def _renorm_rows(M):
 
 
 _REWEIGHT_MISTAKES = (
-    (lambda P, p, q: _renorm_rows(P * q / p),
-     "你乘的是 q/p，反了：β(y) = p(y)/q(y)（目标的比例除以源的比例）。目标里多的类别要加权。"),
-    (lambda P, p, q: P * p / q,
-     "乘上 β = p/q 之后没有重新归一化：每一行要再除以它的和，才是概率"
-     "（P_p(y | x) ∝ P_q(y | x) · β(y)）。"),
-    (lambda P, p, q: _renorm_rows(P * p),
-     "你只乘了目标的分布 p，忘了除以源的分布 q：β = p/q。源的类别不均衡时差别就出来了。"),
-    (lambda P, p, q: _renorm_rows(P / q),
-     "你只除以了 q，没有乘 p：β = p/q。"),
-    (lambda P, p, q: (P * p / q) / (P * p / q).sum(dim=0, keepdim=True),
-     "你按列归一化了（dim=0）：每个样本（每一行）的概率加起来是 1，用 .sum(dim=1, keepdim=True)。"),
+    (lambda P, p, q: _renorm_rows(P * q / p), say("q3.inverted")),
+    (lambda P, p, q: P * p / q, say("q3.not_renormalised")),
+    (lambda P, p, q: _renorm_rows(P * p), say("q3.only_p")),
+    (lambda P, p, q: _renorm_rows(P / q), say("q3.only_q")),
+    (lambda P, p, q: (P * p / q) / (P * p / q).sum(dim=0, keepdim=True), say("q3.by_columns")),
     (lambda P, p, q: (_renorm_rows(P * (p / q)[:, None]) if P.shape[0] == P.shape[1] else None),
-     "β 乘到了行上（β[:, None]，或者 β.reshape(-1, 1)）：β 是每个类别一个数，要乘到每一列上，"
-     "P * beta（形状 (k,) 自动广播到每一行）。"),
-    (lambda P, p, q: _renorm_rows(P + p / q),
-     "你把 β 加到了概率上：要乘，P_p(y | x) ∝ P_q(y | x) · β(y)。"
-     "（对 logits 才是加 log β。）"),
-    (lambda P, p, q: torch.softmax(P * p / q, dim=1),
-     "你对 P · β 又做了 softmax：P 已经是概率，乘上 β 之后除以每一行的和就行。"
-     "（对 logits 才是 softmax(logits + log β)。）"),
+     say("q3.on_rows")),
+    (lambda P, p, q: _renorm_rows(P + p / q), say("q3.added")),
+    (lambda P, p, q: torch.softmax(P * p / q, dim=1), say("q3.softmax")),
 )
 
 
-_REWEIGHT_ERRORS = (
-    (r"must match the size of tensor",
-     "形状对不上：β = p_target / q_source 是每个类别一个数，形状 (k,)，probs * beta 会自动广播到每一行"
-     "（每个样本）。别写 beta[:, None] 或 beta.reshape(-1, 1)：那是把 β 乘到行上。归一化时 "
-     ".sum(dim=1, keepdim=True) 保持 (批量, 1) 才能逐行相除。"),
-)
+_REWEIGHT_ERRORS = ((r"must match the size of tensor", say("q3.error_shape")),)
 
 
 @exercises.code(diagnose=_REWEIGHT_ERRORS)
@@ -358,21 +294,16 @@ def q3(reweight):
     for name, (P, p, q) in cases.items():
         before = (P.clone(), p.clone(), q.clone())
         out = reweight(P, p, q)
-        if out is None:
-            raise Incorrect("reweight 没有返回结果：最后一行要 return 重新加权、归一化之后的概率。")
-        if not all(torch.equal(a, b) for a, b in zip((P, p, q), before)):
-            raise Incorrect("reweight 改了传进来的张量（原地修改，比如 probs *= beta）：不要改输入，"
-                            "返回一个新的张量。")
+        need(out is not None, "q3.no_return")
+        need(all(torch.equal(a, b) for a, b in zip((P, p, q), before)), "q3.in_place")
         need_tensor(out, "reweight(probs, p_target, q_source)", shape=P.shape)
         got[name] = out.detach().float()
     right = {name: _renorm_rows(P * (p / q)) for name, (P, p, q) in cases.items()}
     if all(torch.allclose(got[n], right[n], atol=1e-5) for n in cases):
-        return ("每一列乘 β(y) = p(y)/q(y)，每一行再除以它的和：P_p(y | x) ∝ "
-                "P_q(y | x) · p(y)/q(y)；p 里是 0 的类别概率变成 0。")
+        return say("q3.correct")
     reject_mistakes(got, cases, [(lambda case, m=m: m(*case), d) for m, d in _REWEIGHT_MISTAKES])
     for name in cases:
-        if torch.isnan(got[name]).any():
-            raise Incorrect("结果里有 nan：看看是不是对 0 取了 log 又相乘，或者除以了 0。")
+        need(not torch.isnan(got[name]).any(), "q3.nan")
         need_close(got[name], right[name], f"重新加权之后的概率（{name}）", atol=1e-5)
     return None
 
@@ -382,22 +313,17 @@ reference_reweight = q3.reference("reweight")
 
 # --- predictions judged against runs over seeds ----------------------------------------------
 
-_GAIN_WORDS = {"A": "纠正之后更高", "B": "差不多（差别不显著）", "C": "纠正之后更低"}
-_WEIGHTED_WORDS = {"A": "加权之后更高", "B": "差不多（差别不显著）", "C": "加权之后更低"}
-
-
-def _judge_gain(prediction, runs, before, after, what, why, names=("纠正之后", "不纠正"),
-                words=None):
+def _judge_gain(prediction, runs, before, after, what, names, words, why):
     return judge_paired(prediction, runs, what, after, before, metric="acc", names=names,
-                        label="目标数据上的精度", words=words or _GAIN_WORDS, why=why)
+                        label=say("target_acc"), words=words, why=why)
 
 
-@exercises.prediction(choices=tuple(_GAIN_WORDS))
+@exercises.prediction(choices=("A", "B", "C"))
 def q4(prediction, label_runs):
     return _judge_gain(prediction, label_runs, "target_acc", "corrected_acc", "label_runs",
-                       "分类器在源数据上学到的是 P_q(y | x)，它默认每个类别各占十分之一；目标里某些"
-                       "类别多得多时，拿不准的样本判给常见的类别更容易对。乘上 p(y)/q(y) 正是把"
-                       "这个先验换成目标的。")
+                       names=(say("q4.corrected"), say("q4.uncorrected")),
+                       words={"A": say("q4.A"), "B": say("q4.B"), "C": say("q4.C")},
+                       why=say("q4.why"))
 
 
 # --- q5: importance weights from the domain classifier ---------------------------------------
@@ -412,39 +338,22 @@ def _clip(beta, c):
 
 
 _WEIGHT_MISTAKES = (
-    (lambda h, ns, nt, c: _clip(torch.exp(-h) * ns / nt, c),
-     "你用的是 exp(-h)，反了：h 是“来自目标”的 logit，P(目标 | x) = sigmoid(h)，"
-     "P(目标 | x) / P(源 | x) = exp(h)。目标里常见、源里少见的样本权重要大。"),
-    (lambda h, ns, nt, c: _clip(torch.exp(h), c),
-     "你忘了样本数之比：分类器的几率 exp(h) = p(x) n_target / (q(x) n_source)，两组样本不一样多时"
-     "要乘 n_source / n_target，β = p(x)/q(x) 才对。书里假设两组一样多，所以没有这个因子。"),
-    (lambda h, ns, nt, c: _clip(torch.exp(h) * nt / ns, c),
-     "样本数之比乘反了：exp(h) = p(x) n_target / (q(x) n_source)，要乘 n_source / n_target。"),
-    (lambda h, ns, nt, c: _clip(torch.exp(-h) * nt / ns, c),
-     "exp(-h) 和样本数之比都反了：β = exp(h) · n_source / n_target。"),
-    (lambda h, ns, nt, c: _clip(torch.sigmoid(h) * ns / nt, c),
-     "你用的是概率 sigmoid(h) = P(目标 | x)，不是几率：β 要的是 P(目标 | x) / P(源 | x) = exp(h)，"
-     "再乘 n_source / n_target。"),
-    (lambda h, ns, nt, c: _clip(torch.sigmoid(h), c),
-     "你用的是概率 sigmoid(h) = P(目标 | x)：要的是几率 exp(h)（P(目标 | x) / P(源 | x)），"
-     "再乘 n_source / n_target。"),
-    (lambda h, ns, nt, c: _clip(torch.sigmoid(-h) * ns / nt, c),
-     "你用的是 sigmoid(-h) = P(源 | x)，是另一个类别的概率，而且是概率不是几率：β = exp(h) · "
-     "n_source / n_target。"),
+    (lambda h, ns, nt, c: _clip(torch.exp(-h) * ns / nt, c), say("q5.minus_h")),
+    (lambda h, ns, nt, c: _clip(torch.exp(h), c), say("q5.no_ratio")),
+    (lambda h, ns, nt, c: _clip(torch.exp(h) * nt / ns, c), say("q5.ratio_inverted")),
+    (lambda h, ns, nt, c: _clip(torch.exp(-h) * nt / ns, c), say("q5.both_inverted")),
+    (lambda h, ns, nt, c: _clip(torch.sigmoid(h) * ns / nt, c), say("q5.sigmoid")),
+    (lambda h, ns, nt, c: _clip(torch.sigmoid(h), c), say("q5.sigmoid_no_ratio")),
+    (lambda h, ns, nt, c: _clip(torch.sigmoid(-h) * ns / nt, c), say("q5.sigmoid_minus_h")),
     (lambda h, ns, nt, c: _clip(torch.sigmoid(-h) / torch.sigmoid(h) * ns / nt, c),
-     "你用的是 P(源 | x) / P(目标 | x)，反了：β = P(目标 | x) / P(源 | x) · n_source / n_target "
-     "= exp(h) · n_source / n_target。"),
+     say("q5.odds_inverted")),
     (lambda h, ns, nt, c: (None if c is None else torch.exp(h).clamp(max=c) * ns / nt),
-     "你先裁剪、再乘样本数之比：书里的 min(β, c) 裁的是最终的权重，先乘 n_source / n_target，"
-     "再 .clamp(max=c)。"),
-    (lambda h, ns, nt, c: (None if c is None else torch.exp(h) * ns / nt),
-     "给了 c 却没有裁剪：书里建议 β = min(exp(h), c)，用 .clamp(max=c) 限制最大的权重。"),
+     say("q5.clipped_first")),
+    (lambda h, ns, nt, c: (None if c is None else torch.exp(h) * ns / nt), say("q5.not_clipped")),
     (lambda h, ns, nt, c: (None if c is None else (torch.exp(h) * ns / nt).clamp(min=c)),
-     "你把 c 当成了下限（clamp(min=c) 或 max(β, c)）：书里是 min(β, c)，只限制太大的权重，"
-     ".clamp(max=c)。"),
+     say("q5.clipped_below")),
     (lambda h, ns, nt, c: (lambda b: b / b.mean())(_clip(torch.exp(h), c)),
-     "你把权重除以了它们的均值：那是另一种（自归一化的）做法。这里要的是 β = exp(h) · n_source / "
-     "n_target 本身：它的均值只是大约为 1。"),
+     say("q5.self_normalised")),
 )
 
 
@@ -455,10 +364,9 @@ def _weights_case(seed, n, scale, n_source, n_target, c):
 
 _WEIGHT_ERRORS = (
     (r"Boolean value of Tensor with more than one (value|element) is ambiguous",
-     "Python 的 min()、max() 和 if 不能逐元素比较张量：截断写 beta.clamp(max=c)"
-     "（或 torch.minimum(beta, torch.tensor(c))）。"),
+     say("q5.error_min")),
     (r"only one element tensors can be converted to Python scalars|must be real number, not Tensor",
-     "math.exp 只接受一个数：对整个张量逐元素求指数用 torch.exp(h)。"),
+     say("q5.error_math_exp")),
 )
 
 
@@ -472,10 +380,8 @@ def q5(importance_weights):
     for name, (h, ns, nt, c) in cases.items():
         before = h.clone()
         out = importance_weights(h, ns, nt, c)
-        if out is None:
-            raise Incorrect("importance_weights 没有返回结果：最后一行要 return 权重 beta。")
-        if not torch.equal(h, before):
-            raise Incorrect("importance_weights 改了传进来的 h（原地修改，比如 h.exp_()）：不要改输入。")
+        need(out is not None, "q5.no_return")
+        need(torch.equal(h, before), "q5.in_place")
         need_tensor(out, "importance_weights(h, n_source, n_target, c)", shape=h.shape)
         got[name] = out.detach().double()
     right = {name: _weights_right(h, ns, nt, c) for name, (h, ns, nt, c) in cases.items()}
@@ -490,13 +396,10 @@ def q5(importance_weights):
     h = torch.tensor([40.0, 25.0, 0.0, -30.0])
     out = importance_weights(h, 1000, 1000, None)
     need_tensor(out, "importance_weights(h, 1000, 1000, None)", shape=h.shape)
-    if not torch.isfinite(out.detach()).all():
-        raise Incorrect("h = 40 时你的权重是 inf：sigmoid(40) 在 float32 里就是 1.0，1 - sigmoid(h) "
-                        "变成 0，p / (1 - p) 除以了 0。p/(1-p) 正是 exp(h)：直接用 torch.exp(h)。")
+    need(torch.isfinite(out.detach()).all(), "q5.overflow")
     need_close(out.detach().double(), _weights_right(h, 1000, 1000, None),
                "h = [40, 25, 0, -30] 时的权重", atol=0, rtol=1e-3)
-    return ("β = exp(h) · n_source / n_target：分类器的几率除以两组样本数之比，就是 p(x)/q(x)；"
-            "给了 c 时再 min(β, c)。")
+    return say("q5.correct")
 
 
 reference_importance_weights = q5.reference("importance_weights")
@@ -504,12 +407,12 @@ reference_importance_weights = q5.reference("importance_weights")
 
 # --- q6: does the covariate correction help -------------------------------------------------
 
-@exercises.prediction(choices=tuple(_GAIN_WORDS))
+@exercises.prediction(choices=("A", "B", "C"))
 def q6(prediction, covariate_runs):
     return _judge_gain(prediction, covariate_runs, "target_acc", "weighted_acc", "covariate_runs",
-                       "暗的图在源数据里只占一小部分，不加权时一个线性模型主要去拟合亮的图；"
-                       "重要性权重让训练把力气花在目标里常见的那种输入上。",
-                       names=("加权训练", "不加权"), words=_WEIGHTED_WORDS)
+                       names=(say("q6.weighted"), say("q6.unweighted")),
+                       words={"A": say("q6.A"), "B": say("q6.B"), "C": say("q6.C")},
+                       why=say("q6.why"))
 
 
 # --- q7: which kind of shift ------------------------------------------------------------------
@@ -526,31 +429,20 @@ _KINDS = {"covariate": "covariate", "协变量偏移": "covariate", "协变量":
           "label": "label", "标签偏移": "label", "标签": "label",
           "concept": "concept", "概念偏移": "concept", "概念": "concept"}
 _ANSWERS = ("covariate", "label", "concept", "covariate", "concept", "label")
-_WHY = (
-    "变的是输入 P(x)（图变暗了），同一张衣服照片该叫什么没有变，P(y | x) 不变：协变量偏移。",
-    "变的是各类别的比例 P(y)，每一类长什么样 P(x | y) 没有变：标签偏移。",
-    "同一张照片该叫什么变了，P(y | x) 变了：概念偏移。",
-    "输入的样子变了（照片 → 卡通），一张图是猫还是狗的定义没有变：协变量偏移。",
-    "同一个东西在不同地方叫法不同，P(y | x) 随地方而变：概念偏移。",
-    "得病的比例 P(y) 变了，病人的症状 P(x | y) 没有变：标签偏移（书里说，标签决定特征时这样想更自然）。",
-)
+_WHY = (say("q7.dark"), say("q7.winter"), say("q7.formal"), say("q7.cartoon"), say("q7.soda"),
+        say("q7.disease"))
 
 
 @exercises.code(functions=0)
 def q7(kinds):
-    if isinstance(kinds, dict):
-        raise Incorrect("kinds 要是一个元组（按场景的顺序，每个场景一个词），不是字典。")
-    if not isinstance(kinds, (list, tuple)) or len(kinds) != len(SCENARIOS):
-        raise Incorrect(f"kinds 要是一个元组，{len(SCENARIOS)} 个场景各一个词，你给出的是 "
-                        f"{kinds!r:.80}。")
+    need(not isinstance(kinds, dict), "q7.dict")
+    need(isinstance(kinds, (list, tuple)) and len(kinds) == len(SCENARIOS), "q7.not_tuple",
+         count=len(SCENARIOS), kinds=kinds)
     wrong = []
-    for i, (word, answer) in enumerate(zip(kinds, _ANSWERS), start=1):
+    for i, (word, answer, why) in enumerate(zip(kinds, _ANSWERS, _WHY), start=1):
         kind = _KINDS.get(word.strip().lower()) if isinstance(word, str) else None
-        if kind is None:
-            raise Incorrect(f"场景 {i} 你写的是 {word!r}：每一项写 \"covariate\"、\"label\" 或 "
-                            "\"concept\"（或 协变量偏移 / 标签偏移 / 概念偏移）。")
+        need(kind is not None, "q7.unknown", i=i, word=word)
         if kind != answer:
-            wrong.append(f"场景 {i}：{_WHY[i - 1]}")
-    if wrong:
-        raise Incorrect(f"{len(wrong)} 个场景还不对。" + " ".join(wrong))
-    return "六个场景都对：问的总是哪一部分变了，P(x)、P(y)，还是 P(y | x)。"
+            wrong.append(say("q7.scenario", i=i, why=why))
+    need(not wrong, "q7.wrong", count=len(wrong), scenarios=" ".join(wrong))
+    return say("q7.correct")

@@ -152,9 +152,8 @@ def _net_mistakes(flat, W1, b1, W2, b2, expected):
 @exercises.code(context=lambda: _net_context(), diagnose=(
     (r"786", say("q3.error_786")), (r"is not defined", say("q3.error_undefined"))))
 def q3(net, params):
-    if not isinstance(params, (list, tuple)) or len(params) != 4 or not all(
-            torch.is_tensor(p) for p in params):
-        raise Incorrect(say("q3.bad_params"))
+    need(isinstance(params, (list, tuple)) and len(params) == 4
+         and all(torch.is_tensor(p) for p in params), "q3.bad_params")
     W1, b1, W2, b2 = params
     need(W1.dim() == 2 and W2.dim() == 2 and W1.shape[1] == W2.shape[0], "q3.params_shape")
     g = torch.Generator().manual_seed(0)
