@@ -547,6 +547,9 @@ def test_q9_needs_the_measured_errors(capsys):
     incorrect(judged(ex.q9, "C", {"float32": 1e-2}), "check_errors")
     incorrect(judged(ex.q9, "C", [1e-8, 1e-2]), "check_errors")
     incorrect(judged(ex.q9, "C", {"float64": 1e-8, "float32": "big"}), "一个数")
+    for broken in (float("nan"), -1e-3):  # no band holds them: not a checker error
+        incorrect(judged(ex.q9, "C", {"float64": 1e-8, "float32": broken}), "非负数")
+    assert "属于 C" in correct(judged(ex.q9, "C", {"float64": 1e-8, "float32": float("inf")}))
     ex.q9.prediction = None
     assert ex.q9.evaluate({"float64": 1e-8, "float32": 1e-2}).status == NOT_ATTEMPTED
 
@@ -669,8 +672,9 @@ def test_value_without_a_grad_attribute_is_told_so():
     ([("other.grad += out.grad", "other.grad += self.grad"),
       ("for child in v._prev:", "for child in reversed(v._prev):")], "q10.shared"),
     ([("if v not in visited:", "if True:")], "q10.deep"),
+    ([("other.grad += out.grad", "other.grad += self.grad")], "q10.add_passes_self"),
 ], ids=["mul with =", "one level only", "-x a new leaf", "add passes self.grad, inputs reversed",
-        "no visited set"])
+        "no visited set", "add passes self.grad"])
 def test_value_mistakes_only_a_later_probe_finds_get_its_diagnosis(replacements, key):
     incorrect(ex.q10.evaluate(engine(*replacements)), ex.say(key), "torch 算出的梯度是")
 

@@ -86,11 +86,15 @@ def clip(p):
     (lambda p, y: f"{ex.reference_log_rmse(p, y):.4f}", ["返回的是 str：'0.2000'"]),
     (lambda p, y: torch.std(torch.log(clip(p)) - torch.log(y)),
      ["在“prices”这组数据上", "应当是 0.200012", "ŷ 先裁剪到 [1, ∞)"]),
+    (lambda p, y: torch.mean(torch.sqrt((torch.log(clip(p)) - torch.log(y)) ** 2)),
+     ["绝对值", "先对每个样本开根号"]),
+    (lambda p, y: torch.sqrt(torch.mean((p - torch.log(y)) ** 2)), ["只对标签取了对数"]),
 ], ids=["no clamp", "clamp at 0", "clamp at epsilon", "raw RMSE", "no sqrt", "mean abs", "log10",
         "log of labels only", "log1p", "sum", "per sample", "log of predictions only",
         "log of the difference", "square of the mean", "precedence", "always nan",
         "returns nothing", "log2", "log1p clamped at 0", "relative error", "numpy per sample",
-        "formatted string", "standard deviation"])
+        "formatted string", "standard deviation", "root per sample",
+        "log of unclamped labels only"])
 def test_log_rmse_mistakes_get_their_diagnosis(log_rmse, words):
     incorrect(ex.q1.evaluate(log_rmse), *words)
 

@@ -419,7 +419,9 @@ def q9(prediction, check_errors):
     need(isinstance(check_errors, dict) and set(check_errors) == {"float64", "float32"},
          "q9.not_errors", check_errors=check_errors)
     err32 = _as_number(check_errors["float32"], "check_errors['float32']")
-    answer = next(k for k, (lo, hi) in FLOAT32_BANDS.items() if lo <= err32 < hi)
+    need(0 <= err32, "q9.not_an_error", err32=err32)  # nan or negative: in no band
+    answer = next(k for k, (lo, hi) in FLOAT32_BANDS.items()
+                  if lo <= err32 < hi or err32 == hi == math.inf)
     words = dict(err32=err32, answer=answer, meaning=say(f"q9.{answer}"))
     need(prediction == answer, "q9.wrong", **words)
     return say("q9.correct", **words)
@@ -477,6 +479,9 @@ _Q10_PROBES = (
      say("q10.derived")),
     ("shared", _expression_shared, (2.0, -3.0, 10.0), say("q10.shared")),
     ("deep", _expression_deep, (-4.0, 1.5), say("q10.deep")),
+    # last, so that every mistake an earlier probe names keeps its diagnosis: an input that
+    # already holds a gradient when add passes one on (self.grad equals out.grad only otherwise)
+    ("add after use", lambda a, b: (a + b) * a, (2.0, -3.0), say("q10.add_passes_self")),
 )
 
 

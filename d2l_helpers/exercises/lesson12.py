@@ -338,6 +338,7 @@ def _clip(beta, c):
 
 
 _WEIGHT_MISTAKES = (
+    # also sigmoid(-h) / sigmoid(h), the inverted odds: it is exp(-h) to the last digits
     (lambda h, ns, nt, c: _clip(torch.exp(-h) * ns / nt, c), say("q5.minus_h")),
     (lambda h, ns, nt, c: _clip(torch.exp(h), c), say("q5.no_ratio")),
     (lambda h, ns, nt, c: _clip(torch.exp(h) * nt / ns, c), say("q5.ratio_inverted")),
@@ -345,8 +346,6 @@ _WEIGHT_MISTAKES = (
     (lambda h, ns, nt, c: _clip(torch.sigmoid(h) * ns / nt, c), say("q5.sigmoid")),
     (lambda h, ns, nt, c: _clip(torch.sigmoid(h), c), say("q5.sigmoid_no_ratio")),
     (lambda h, ns, nt, c: _clip(torch.sigmoid(-h) * ns / nt, c), say("q5.sigmoid_minus_h")),
-    (lambda h, ns, nt, c: _clip(torch.sigmoid(-h) / torch.sigmoid(h) * ns / nt, c),
-     say("q5.odds_inverted")),
     (lambda h, ns, nt, c: (None if c is None else torch.exp(h).clamp(max=c) * ns / nt),
      say("q5.clipped_first")),
     (lambda h, ns, nt, c: (None if c is None else torch.exp(h) * ns / nt), say("q5.not_clipped")),

@@ -62,15 +62,14 @@ def _clamped(p):
 _LOG_RMSE_MISTAKES = (
     (lambda p, y: torch.sqrt(torch.mean((p - y) ** 2)), say("q1.raw_price")),
     (lambda p, y: torch.mean((torch.log(_clamped(p)) - torch.log(y)) ** 2), say("q1.no_sqrt")),
+    # also the root taken per sample, mean(sqrt(d ** 2)): the same numbers
     (lambda p, y: torch.mean((torch.log(_clamped(p)) - torch.log(y)).abs()), say("q1.mean_abs")),
     (lambda p, y: torch.sqrt(torch.mean((torch.log10(_clamped(p)) - torch.log10(y)) ** 2)),
      say("q1.log10")),
     (lambda p, y: torch.sqrt(torch.mean((torch.log2(_clamped(p)) - torch.log2(y)) ** 2)),
      say("q1.log2")),
     (lambda p, y: torch.sqrt(torch.mean((_clamped(p) - torch.log(y)) ** 2)),
-     say("q1.log_labels_only")),
-    (lambda p, y: torch.sqrt(torch.mean((p - torch.log(y)) ** 2)),
-     say("q1.log_labels_only_unclamped")),
+     say("q1.log_labels_only")),  # unclamped too: raw prices dwarf the clamp's change
     (lambda p, y: torch.sqrt(torch.mean((torch.log(_clamped(p)) - y) ** 2)),
      say("q1.log_preds_only")),
     (lambda p, y: torch.sqrt(torch.mean(torch.log(_clamped(p) - y) ** 2)),
@@ -84,8 +83,6 @@ _LOG_RMSE_MISTAKES = (
     (lambda p, y: torch.sqrt(torch.sum((torch.log(_clamped(p)) - torch.log(y)) ** 2)),
      say("q1.summed")),
     (lambda p, y: torch.sqrt(torch.mean(((_clamped(p) - y) / y) ** 2)), say("q1.relative")),
-    (lambda p, y: torch.mean(torch.sqrt((torch.log(_clamped(p)) - torch.log(y)) ** 2)),
-     say("q1.root_per_sample")),
 )
 
 
