@@ -740,32 +740,17 @@ def test_dropout_layer_rarer_mistakes_get_their_diagnosis(dropout_layer, words):
     incorrect(ex.q1.evaluate(dropout_layer), *words)
 
 
-def _book_layers(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training):
-    self.num_inputs = num_inputs
-    self.training = is_training
-    self.lin1 = nn.Linear(num_inputs, num_hiddens1)
-    self.lin2 = nn.Linear(num_hiddens1, num_hiddens2)
-    self.lin3 = nn.Linear(num_hiddens2, num_outputs)
-    self.relu = nn.ReLU()
-
-
-class StoresDropoutLayer(nn.Module):
+class StoresDropoutLayer(net_class(book_forward)):
     """Keeps dropout_layer as an attribute: before exercise 1's cell ran, it is not defined."""
 
     def __init__(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training=True):
-        super().__init__()
+        super().__init__(num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training)
         self.drop = dropout_layer  # noqa: F821 - not defined without the fixture
-        _book_layers(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training)
-
-    forward = book_forward
 
 
-class EvalByDefault(nn.Module):
+class EvalByDefault(net_class(book_forward)):
     def __init__(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training=False):
-        super().__init__()
-        _book_layers(self, num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training)
-
-    forward = book_forward
+        super().__init__(num_inputs, num_outputs, num_hiddens1, num_hiddens2, is_training)
 
 
 class OwnLayerNames(nn.Module):

@@ -441,28 +441,29 @@ _LOWER_IS_A = (("lower", "A"), ("noise", "B"), ("higher", "C"))
 _HIGHER_IS_A = (("higher", "A"), ("noise", "B"), ("lower", "C"))
 
 
+def _judge(q, prediction, runs, what, new, old, answers):
+    """Judge prediction ``q`` ('q4'...'q6') by the paired K-fold log-RMSE of ``new`` against
+    ``old`` in ``runs``; the words come from ``[q.says]``: ``new``, ``old``, ``A``, ``C``, ``why``."""
+    return judge_paired(
+        prediction, runs, what, f"{new}_rmse", f"{old}_rmse", metric="log_rmse",
+        names=(say(f"{q}.{new}"), say(f"{q}.{old}")), label=say("label"),
+        words=dict(A=say(f"{q}.A"), B=say("same"), C=say(f"{q}.C")), answers=answers,
+        why=say(f"{q}.why"))
+
+
 @exercises.prediction(choices=("A", "B", "C"))
 def q4(prediction, target_runs):
-    return judge_paired(
-        prediction, target_runs, "target_runs", "log_target_rmse", "price_target_rmse",
-        metric="log_rmse", names=(say("q4.log_target"), say("q4.price_target")),
-        label=say("label"), words=dict(A=say("q4.A"), B=say("same"), C=say("q4.C")),
-        answers=_LOWER_IS_A, why=say("q4.why"))
+    return _judge("q4", prediction, target_runs, "target_runs", "log_target", "price_target",
+                  _LOWER_IS_A)
 
 
 @exercises.prediction(choices=("A", "B", "C"))
 def q5(prediction, leak_runs):
-    return judge_paired(
-        prediction, leak_runs, "leak_runs", "all_stats_rmse", "fold_stats_rmse",
-        metric="log_rmse", names=(say("q5.all_stats"), say("q5.fold_stats")),
-        label=say("label"), words=dict(A=say("q5.A"), B=say("same"), C=say("q5.C")),
-        answers=_LOWER_IS_A, why=say("q5.why"))
+    return _judge("q5", prediction, leak_runs, "leak_runs", "all_stats", "fold_stats",
+                  _LOWER_IS_A)
 
 
 @exercises.prediction(choices=("A", "B", "C"))
 def q6(prediction, scale_runs):
-    return judge_paired(
-        prediction, scale_runs, "scale_runs", "raw_rmse", "standardised_rmse",
-        metric="log_rmse", names=(say("q6.raw"), say("q6.standardised")),
-        label=say("label"), words=dict(A=say("q6.A"), B=say("same"), C=say("q6.C")),
-        answers=_HIGHER_IS_A, why=say("q6.why"))
+    return _judge("q6", prediction, scale_runs, "scale_runs", "raw", "standardised",
+                  _HIGHER_IS_A)
